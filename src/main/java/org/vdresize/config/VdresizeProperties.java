@@ -1,0 +1,58 @@
+package org.vdresize.config;
+
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Everything under {@code vdresize.*}.
+ *
+ * @param hosts   the libvirt hosts; default one host "local" at qemu:///system
+ * @param storage the storage step's settings
+ * @param limits  the resize rules' limits
+ */
+@ConfigurationProperties("vdresize")
+public record VdresizeProperties(
+        @DefaultValue List<Host> hosts,
+        @DefaultValue Storage storage,
+        @DefaultValue Limits limits,
+        @DefaultValue Demo demo) {
+
+    public VdresizeProperties {
+        hosts = (hosts == null || hosts.isEmpty()) ? List.of(new Host("local", "qemu:///system", null)) : List.copyOf(hosts);
+    }
+
+    /**
+     * @param ownsPools pools whose storage step runs on this host (the "SPM" of oVirt); empty: any
+     *                  host where the pool is active
+     */
+    public record Host(String name, String uri, List<String> ownsPools) {
+        public Host {
+            ownsPools = ownsPools == null ? List.of() : List.copyOf(ownsPools);
+        }
+    }
+
+    /**
+     * @param pollInterval  how long the process waits between two checks of a running storage job
+     * @param maxWait       a storage job still running after this long has timed out
+     * @param threads       how many storage jobs run at once on this node
+     */
+    public record Storage(@DefaultValue("PT1S") Duration pollInterval,
+                          @DefaultValue("PT30M") Duration maxWait,
+                          @DefaultValue("4") int threads) {
+    }
+
+    /**
+     * @param maxDiskSize           a larger target is refused with SIZE_LIMIT (bytes)
+     * @param thinOvercommitRatio   thin volumes: the pool's volumes' capacities after the growth may
+     *                              reach this multiple of the pool's capacity; 0 turns the check off
+     */
+    public record Limits(@DefaultValue("17592186044416") long maxDiskSize,
+                         @DefaultValue("0") double thinOvercommitRatio) {
+    }
+
+    /** @param createUser create demo/demo (camunda-admin) on an empty database */
+    public record Demo(@DefaultValue("true") boolean createUser) {
+    }
+}

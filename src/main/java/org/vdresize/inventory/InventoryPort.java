@@ -1,0 +1,30 @@
+package org.vdresize.inventory;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the hypervisors hold, read from every configured host. An unreachable host is left out of
+ * the lists (and shows as unavailable in {@link #hosts()}); it never fails the whole call.
+ */
+public interface InventoryPort {
+
+    List<HostStatus> hosts();
+
+    /** Every domain (running or not) of every available host. */
+    List<Vm> vms();
+
+    /** Every active storage pool of every available host. */
+    List<StoragePool> pools();
+
+    /** Every volume of every active storage pool of every available host. */
+    List<StorageVolume> volumes();
+
+    /** A domain by name or UUID, looked up now on every available host (the host it runs on now). */
+    Optional<Vm> findVm(String nameOrUuid);
+
+    /** The volume whose path is this path, refreshed from its pool now; empty when no pool holds it. */
+    Optional<StorageVolume> volumeByPath(String path);
+
+    Optional<StoragePool> findPool(String name);
+}

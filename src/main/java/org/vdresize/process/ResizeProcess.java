@@ -1,0 +1,89 @@
+package org.vdresize.process;
+
+/** Ids and variable names of bpmn/virtual-disk-resize.bpmn, in one place. */
+public final class ResizeProcess {
+
+    public static final String PROCESS_KEY = "virtual-disk-resize";
+
+    // --- elements (the diagram's ids) ---
+    public static final String EVENT_RESIZE_REQUESTED = "Event_ResizeRequested";
+    public static final String TASK_VALIDATE_REQUEST = "Task_ValidateRequest";
+    public static final String EVENT_REQUEST_REJECTED = "Event_RequestRejected";
+    public static final String TASK_RECORD_REJECTION = "Task_RecordRejection";
+    public static final String EVENT_RESIZE_REJECTED = "Event_ResizeRejected";
+    public static final String GATEWAY_ALREADY_AT_SIZE = "Gateway_AlreadyAtSize";
+    public static final String TASK_RECORD_NOOP = "Task_RecordNoop";
+    public static final String EVENT_ALREADY_AT_SIZE = "Event_AlreadyAtSize";
+    public static final String TASK_LOCK_DISK = "Task_LockDisk";
+    public static final String TASK_EXTEND_STORAGE = "Task_ExtendStorage";
+    public static final String TASK_SHRINK_STORAGE_BACK = "Task_ShrinkStorageBack";
+    public static final String TASK_CHECK_STORAGE_JOB = "Task_CheckStorageJob";
+    public static final String EVENT_STORAGE_JOB_FAILED = "Event_StorageJobFailed";
+    public static final String GATEWAY_STORAGE_JOB_DONE = "Gateway_StorageJobDone";
+    public static final String EVENT_POLL_INTERVAL = "Event_PollInterval";
+    public static final String TASK_RESIZE_VM = "Task_ResizeVm";
+    public static final String EVENT_VM_RESIZE_FAILED = "Event_VmResizeFailed";
+    public static final String GATEWAY_ANY_VM_RESIZED = "Gateway_AnyVmResized";
+    public static final String EVENT_UNDO_AFTER_STORAGE_FAILURE = "Event_UndoAfterStorageFailure";
+    public static final String EVENT_UNDO_AFTER_VM_FAILURE = "Event_UndoAfterVmFailure";
+    public static final String TASK_RECORD_ROLLBACK = "Task_RecordRollback";
+    public static final String TASK_RELEASE_LOCK_AFTER_ROLLBACK = "Task_ReleaseLockAfterRollback";
+    public static final String EVENT_RESIZE_ROLLED_BACK = "Event_ResizeRolledBack";
+    public static final String TASK_RECORD_NEEDS_ATTENTION = "Task_RecordNeedsAttention";
+    public static final String USER_TASK_RESOLVE_VM_FAILURE = "UserTask_ResolveVmFailure";
+    public static final String GATEWAY_OPERATOR_DECISION = "Gateway_OperatorDecision";
+    public static final String TASK_RECORD_RESULT = "Task_RecordResult";
+    public static final String TASK_RELEASE_LOCK = "Task_ReleaseLock";
+    public static final String EVENT_RESIZE_COMPLETED = "Event_ResizeCompleted";
+
+    // --- BPMN error codes ---
+    /** the request breaks a rule (variables errorCode, errorMessage say which) */
+    public static final String ERROR_REQUEST_REJECTED = "REQUEST_REJECTED";
+    /** the storage job failed or timed out */
+    public static final String ERROR_STORAGE_JOB_FAILED = "STORAGE_JOB_FAILED";
+    /** a VM refused the block resize for good (not a transient failure) */
+    public static final String ERROR_VM_RESIZE_FAILED = "VM_RESIZE_FAILED";
+
+    // --- variables: the request (as REST, engine-rest and the start form give them) ---
+    public static final String VAR_VM = "vm";
+    public static final String VAR_TARGET = "target";
+    public static final String VAR_POOL = "pool";
+    public static final String VAR_VOLUME = "volume";
+    public static final String VAR_PATH = "path";
+    public static final String VAR_SIZE = "size";
+    public static final String VAR_NOTIFY_GUEST = "notifyGuest";
+    public static final String VAR_GROW_FILESYSTEM = "growFilesystem";
+    public static final String VAR_REASON = "reason";
+    /** set by the start event (camunda:initiator) from the authenticated user */
+    public static final String VAR_INITIATOR = "initiator";
+
+    // --- variables: derived by the steps ---
+    public static final String VAR_DISK_PATH = "diskPath";
+    public static final String VAR_OLD_SIZE = "oldSize";
+    public static final String VAR_NEW_SIZE = "newSize";
+    /** Boolean: the disk already has the requested size */
+    public static final String VAR_NOOP = "noop";
+    /** ISO-8601 duration of the poll timer */
+    public static final String VAR_POLL_INTERVAL = "pollInterval";
+    public static final String VAR_STORAGE_JOB_ID = "storageJobId";
+    /** RUNNING or DONE after Task_CheckStorageJob (FAILED and TIMED_OUT raise Error_StorageJobFailed) */
+    public static final String VAR_STORAGE_JOB_STATE = "storageJobState";
+    /** List of UUIDs of the VMs the VM step visits */
+    public static final String VAR_VMS_TO_RESIZE = "vmsToResize";
+    /** the multi-instance element variable */
+    public static final String VAR_VM_UUID = "vmUuid";
+    /** Integer: how many VMs have seen the new size (decides roll back versus roll forward) */
+    public static final String VAR_VMS_RESIZED = "vmsResized";
+    /** RETRY or FINISH, set by the needs-attention form */
+    public static final String VAR_OPERATOR_DECISION = "operatorDecision";
+    public static final String VAR_ERROR_CODE = "errorCode";
+    public static final String VAR_ERROR_MESSAGE = "errorMessage";
+
+    public static final String STORAGE_JOB_RUNNING = "RUNNING";
+    public static final String STORAGE_JOB_DONE = "DONE";
+    public static final String DECISION_RETRY = "RETRY";
+    public static final String DECISION_FINISH = "FINISH";
+
+    private ResizeProcess() {
+    }
+}
