@@ -1,0 +1,10 @@
+package org.vdresize.resize;
+
+/**
+ * A resize as asked for: the disk named in exactly one of three ways (vm+target, pool+volume,
+ * path), a size (Number of bytes or a String such as "20G" or "+512M"), and the options.
+ * Null options take their defaults (notifyGuest true, growFilesystem false).
+ */
+public record ResizeRequest(String vm, String target, String pool, String volume, String path,
+                            Object size, Boolean notifyGuest, Boolean growFilesystem, String reason) {
+}

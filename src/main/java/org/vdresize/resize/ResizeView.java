@@ -1,0 +1,27 @@
+package org.vdresize.resize;
+
+import java.time.Instant;
+import java.util.List;
+
+/** A resize as GET /api/resizes/{id} shows it (api-contract.md, "Reading resizes"). */
+public record ResizeView(String id, ResizeStatus status, boolean noop, DiskRef disk, Long oldSize,
+                         String requestedSize, Long newSize, List<VmOutcome> vms, List<GuestOutcome> guest,
+                         String requestedBy, String reason, Instant startedAt, Instant endedAt,
+                         List<Step> steps, Error error) {
+
+    public record DiskRef(String path, String pool, String volume, String format, boolean preallocated) {
+    }
+
+    public record VmOutcome(String name, String host, String target, String status, Long capacity) {
+    }
+
+    /** @param filesystem null, or what happened to the filesystem on the disk */
+    public record GuestOutcome(String vm, String status, Long guestSize, Object filesystem) {
+    }
+
+    public record Step(String name, String status, Instant startedAt, Instant endedAt, String detail) {
+    }
+
+    public record Error(String code, String message) {
+    }
+}
