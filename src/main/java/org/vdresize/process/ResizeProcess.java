@@ -84,6 +84,24 @@ public final class ResizeProcess {
     public static final String DECISION_RETRY = "RETRY";
     public static final String DECISION_FINISH = "FINISH";
 
+    /** The step names a person reads in GET /api/resizes/{id}, by element id. */
+    public static final java.util.Map<String, String> STEP_NAMES = java.util.Map.ofEntries(
+            java.util.Map.entry(TASK_VALIDATE_REQUEST, "VALIDATE"),
+            java.util.Map.entry(TASK_RECORD_REJECTION, "RECORD_REJECTION"),
+            java.util.Map.entry(TASK_RECORD_NOOP, "RECORD_NOOP"),
+            java.util.Map.entry(TASK_LOCK_DISK, "LOCK_DISK"),
+            java.util.Map.entry(TASK_EXTEND_STORAGE, "STORAGE_EXTEND"),
+            java.util.Map.entry(TASK_CHECK_STORAGE_JOB, "STORAGE_CHECK"),
+            java.util.Map.entry(EVENT_POLL_INTERVAL, "STORAGE_POLL_WAIT"),
+            java.util.Map.entry(TASK_SHRINK_STORAGE_BACK, "STORAGE_ROLLBACK"),
+            java.util.Map.entry(TASK_RESIZE_VM, "VM_RESIZE"),
+            java.util.Map.entry(TASK_RECORD_ROLLBACK, "RECORD_ROLLBACK"),
+            java.util.Map.entry(TASK_RECORD_NEEDS_ATTENTION, "NEEDS_ATTENTION"),
+            java.util.Map.entry(USER_TASK_RESOLVE_VM_FAILURE, "OPERATOR_DECISION"),
+            java.util.Map.entry(TASK_RECORD_RESULT, "RECORD_RESULT"),
+            java.util.Map.entry(TASK_RELEASE_LOCK, "RELEASE_LOCK"),
+            java.util.Map.entry(TASK_RELEASE_LOCK_AFTER_ROLLBACK, "RELEASE_LOCK"));
+
     private ResizeProcess() {
     }
 }

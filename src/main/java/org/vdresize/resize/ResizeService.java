@@ -1,12 +1,44 @@
 package org.vdresize.resize;
 
+import static org.vdresize.process.ResizeProcess.VAR_GROW_FILESYSTEM;
+import static org.vdresize.process.ResizeProcess.VAR_NOTIFY_GUEST;
+import static org.vdresize.process.ResizeProcess.VAR_PATH;
+import static org.vdresize.process.ResizeProcess.VAR_POOL;
+import static org.vdresize.process.ResizeProcess.VAR_REASON;
+import static org.vdresize.process.ResizeProcess.VAR_SIZE;
+import static org.vdresize.process.ResizeProcess.VAR_TARGET;
+import static org.vdresize.process.ResizeProcess.VAR_VM;
+import static org.vdresize.process.ResizeProcess.VAR_VOLUME;
+
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.vdresize.audit.AuditService;
+import org.vdresize.audit.AuditType;
+import org.vdresize.resize.ResizeRepository.ResizeRow;
 
 /** Starts resizes (as process instances) and reads them back. */
 @Service
 public class ResizeService {
+
+    private final ResizeRules rules;
+    private final ResizeRepository resizes;
+    private final ResizeProcessPort process;
+    private final AuditService audit;
+    private final TransactionTemplate tx;
+
+    public ResizeService(ResizeRules rules, ResizeRepository resizes, ResizeProcessPort process, AuditService audit,
+                         PlatformTransactionManager transactionManager) {
+        this.rules = rules;
+        this.resizes = resizes;
+        this.process = process;
+        this.audit = audit;
+        this.tx = new TransactionTemplate(transactionManager);
+    }
 
     /**
      * Validates the request and starts the process. Returns the resize: RUNNING (202), or COMPLETED
@@ -15,15 +47,69 @@ public class ResizeService {
      * @throws ResizeRejectedException when the request breaks a rule; nothing is changed then
      */
     public ResizeView start(ResizeRequest request, String user) {
-        throw new IllegalStateException("being written");
+        try {
+            return tx.execute(status -> {
+                // checked here first so that a bad request starts nothing at all
+                ValidatedResize validated = rules.validate(request);
+                String id = process.start(variables(request), validated.diskPath(), user);
+                ResizeView view = find(id).orElseThrow(() -> new IllegalStateException("resize " + id + " was not recorded"));
+                if (view.status() == ResizeStatus.REJECTED) {
+                    // lost a race inside the process (e.g. the disk lock): undo the start, answer like any rejection
+                    throw new ResizeRejectedException(RejectionCode.valueOf(view.error().code()), view.error().message());
+                }
+                return view;
+            });
+        } catch (ResizeRejectedException rejected) {
+            tx.executeWithoutResult(status -> audit.record(AuditType.RESIZE_REJECTED, null, describe(request), request.vm(),
+                    user, null, null, rejected.code() + ": " + rejected.getMessage()));
+            throw rejected;
+        }
     }
 
     public Optional<ResizeView> find(String id) {
-        throw new IllegalStateException("being written");
+        return resizes.find(id).map(this::view);
     }
 
-    /** @param status null for any; @param diskPath null for any */
     public List<ResizeView> list(ResizeStatus status, String diskPath) {
-        throw new IllegalStateException("being written");
+        return resizes.list(status, diskPath).stream().map(this::view).toList();
+    }
+
+    private ResizeView view(ResizeRow r) {
+        List<ResizeView.VmOutcome> vms = resizes.vms(r.id()).stream()
+                .map(vm -> new ResizeView.VmOutcome(vm.vmName(), vm.host(), vm.target(), vm.status(), vm.capacity()))
+                .toList();
+        ResizeView.Error error = r.errorCode() == null ? null : new ResizeView.Error(r.errorCode(), r.errorMessage());
+        return new ResizeView(r.id(), r.status(), r.noop(),
+                new ResizeView.DiskRef(r.diskPath(), r.pool(), r.volume(), r.format(), r.preallocated()),
+                r.oldSize(), r.requestedSize(), r.newSize(), vms, List.of(), r.requestedBy(), r.reason(),
+                r.startedAt(), r.endedAt(), process.steps(r.id()), error);
+    }
+
+    private static Map<String, Object> variables(ResizeRequest r) {
+        Map<String, Object> vars = new HashMap<>();
+        putIfSet(vars, VAR_VM, r.vm());
+        putIfSet(vars, VAR_TARGET, r.target());
+        putIfSet(vars, VAR_POOL, r.pool());
+        putIfSet(vars, VAR_VOLUME, r.volume());
+        putIfSet(vars, VAR_PATH, r.path());
+        // a number stays a number, a text stays the text the user wrote
+        putIfSet(vars, VAR_SIZE, r.size() instanceof Number n ? (Object) n.longValue() : r.size());
+        vars.put(VAR_NOTIFY_GUEST, r.notifyGuest() == null || r.notifyGuest());
+        vars.put(VAR_GROW_FILESYSTEM, Boolean.TRUE.equals(r.growFilesystem()));
+        putIfSet(vars, VAR_REASON, r.reason());
+        return vars;
+    }
+
+    private static void putIfSet(Map<String, Object> vars, String name, Object value) {
+        if (value != null) {
+            vars.put(name, value);
+        }
+    }
+
+    private static String describe(ResizeRequest r) {
+        if (r.path() != null) {
+            return r.path();
+        }
+        return r.pool() != null ? r.pool() + "/" + r.volume() : r.vm() + ":" + r.target();
     }
 }

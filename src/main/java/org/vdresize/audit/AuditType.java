@@ -1,0 +1,22 @@
+package org.vdresize.audit;
+
+/** The business facts an auditor asks about. */
+public enum AuditType {
+    RESIZE_REQUESTED,
+    RESIZE_REJECTED,
+    RESIZE_APPROVED,
+    DISK_LOCKED,
+    STORAGE_EXTENDED,
+    STORAGE_ROLLED_BACK,
+    VM_DISK_RESIZED,
+    VM_SKIPPED,
+    GUEST_NOTIFIED,
+    GUEST_NOTIFY_FAILED,
+    FILESYSTEM_GROWN,
+    RESIZE_NEEDS_ATTENTION,
+    OPERATOR_DECISION,
+    RESIZE_COMPLETED,
+    RESIZE_FAILED,
+    RESIZE_ROLLED_BACK,
+    DISK_UNLOCKED
+}

@@ -1,0 +1,23 @@
+package org.vdresize.process;
+
+import static org.vdresize.process.ResizeProcess.*;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
+import org.vdresize.resize.ResizeSteps;
+
+/** Task_RecordNeedsAttention: a VM failed after another saw the new size; a person decides. */
+@Component
+public class RecordNeedsAttentionDelegate implements JavaDelegate {
+
+    private final ResizeSteps steps;
+
+    public RecordNeedsAttentionDelegate(ResizeSteps steps) {
+        this.steps = steps;
+    }
+
+    @Override
+    public void execute(DelegateExecution execution) {
+        steps.needsAttention(Steps.ref(execution), Steps.string(execution, VAR_ERROR_CODE), Steps.string(execution, VAR_ERROR_MESSAGE));
+    }
+}

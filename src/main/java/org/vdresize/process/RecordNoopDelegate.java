@@ -1,0 +1,23 @@
+package org.vdresize.process;
+
+
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
+import org.vdresize.resize.ResizeSteps;
+
+/** Task_RecordNoop: the disk already had the requested size; the resize completes without change. */
+@Component
+public class RecordNoopDelegate implements JavaDelegate {
+
+    private final ResizeSteps steps;
+
+    public RecordNoopDelegate(ResizeSteps steps) {
+        this.steps = steps;
+    }
+
+    @Override
+    public void execute(DelegateExecution execution) {
+        steps.completeNoop(Steps.ref(execution));
+    }
+}

@@ -1,0 +1,47 @@
+package org.vdresize.process;
+
+import static org.vdresize.process.ResizeProcess.*;
+
+import java.util.List;
+import org.vdresize.resize.ResizeRejectedException;
+import org.vdresize.resize.ValidatedResize;
+import org.vdresize.config.VdresizeProperties;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.stereotype.Component;
+import org.vdresize.resize.ResizeSteps;
+
+/** Task_ValidateRequest: every rule checked before anything changes; a broken rule ends REJECTED. */
+@Component
+public class ValidateRequestDelegate implements JavaDelegate {
+
+    private final ResizeSteps steps;
+    private final String pollInterval;
+
+    public ValidateRequestDelegate(ResizeSteps steps, VdresizeProperties properties) {
+        this.steps = steps;
+        this.pollInterval = properties.storage().pollInterval().toString();
+    }
+
+    @Override
+    public void execute(DelegateExecution execution) {
+        ValidatedResize resize;
+        try {
+            resize = steps.accept(Steps.ref(execution), RequestVariables.read(execution), Steps.string(execution, VAR_INITIATOR));
+        } catch (ResizeRejectedException e) {
+            throw Steps.error(execution, ERROR_REQUEST_REJECTED, e.code().name(), e.getMessage());
+        }
+        // the business key is the disk path, so Cockpit finds every resize of a disk (engine-rest starts have none yet)
+        if (!resize.diskPath().equals(execution.getProcessBusinessKey())) {
+            execution.setProcessBusinessKey(resize.diskPath());
+        }
+        execution.setVariable(VAR_DISK_PATH, resize.diskPath());
+        execution.setVariable(VAR_OLD_SIZE, resize.oldSize());
+        execution.setVariable(VAR_NEW_SIZE, resize.newSize());
+        execution.setVariable(VAR_NOOP, resize.noop());
+        execution.setVariable(VAR_POLL_INTERVAL, pollInterval);
+        List<String> vms = resize.vms().stream().map(ValidatedResize.VmUse::uuid).toList();
+        execution.setVariable(VAR_VMS_TO_RESIZE, new java.util.ArrayList<>(vms));
+        execution.setVariable(VAR_VMS_RESIZED, 0);
+    }
+}

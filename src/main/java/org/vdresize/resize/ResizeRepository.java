@@ -1,0 +1,116 @@
+package org.vdresize.resize;
+
+import static org.vdresize.common.Db.instant;
+import static org.vdresize.common.Db.nullableLong;
+import static org.vdresize.common.Db.ts;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.stereotype.Repository;
+
+/** The vdr_resize, vdr_resize_vm and vdr_step_detail rows. */
+@Repository
+public class ResizeRepository {
+
+    /** A resize row as stored; the view adds VMs and steps. */
+    public record ResizeRow(String id, ResizeStatus status, boolean noop, String diskPath, String host, String pool,
+                            String volume, String format, boolean preallocated, Long oldSize, String requestedSize,
+                            Long newSize, boolean notifyGuest, boolean growFilesystem, String requestedBy,
+                            String reason, Instant startedAt, Instant endedAt, String errorCode, String errorMessage) {
+    }
+
+    public record VmRow(String resizeId, String vmUuid, String vmName, String host, String target, String status,
+                        Long capacity, String detail) {
+    }
+
+    private static final RowMapper<ResizeRow> RESIZE = (rs, n) -> new ResizeRow(rs.getString("id"),
+            ResizeStatus.valueOf(rs.getString("status")), rs.getBoolean("noop"), rs.getString("disk_path"),
+            rs.getString("host"), rs.getString("pool"), rs.getString("volume"), rs.getString("format"),
+            rs.getBoolean("preallocated"), nullableLong(rs, "old_size"), rs.getString("requested_size"),
+            nullableLong(rs, "new_size"), rs.getBoolean("notify_guest"), rs.getBoolean("grow_filesystem"),
+            rs.getString("requested_by"), rs.getString("reason"), instant(rs, "started_at"), instant(rs, "ended_at"),
+            rs.getString("error_code"), rs.getString("error_message"));
+
+    private static final RowMapper<VmRow> VM = (rs, n) -> new VmRow(rs.getString("resize_id"), rs.getString("vm_uuid"),
+            rs.getString("vm_name"), rs.getString("host"), rs.getString("target"), rs.getString("status"),
+            nullableLong(rs, "capacity"), rs.getString("detail"));
+
+    private final JdbcTemplate jdbc;
+
+    public ResizeRepository(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public void insert(ResizeRow r) {
+        jdbc.update("insert into vdr_resize (id, status, noop, disk_path, host, pool, volume, format, preallocated,"
+                        + " old_size, requested_size, new_size, notify_guest, grow_filesystem, requested_by, reason,"
+                        + " started_at, ended_at, error_code, error_message) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                r.id(), r.status().name(), r.noop(), r.diskPath(), r.host(), r.pool(), r.volume(), r.format(),
+                r.preallocated(), r.oldSize(), r.requestedSize(), r.newSize(), r.notifyGuest(), r.growFilesystem(),
+                r.requestedBy(), r.reason(), ts(r.startedAt()), ts(r.endedAt()), r.errorCode(), r.errorMessage());
+    }
+
+    public Optional<ResizeRow> find(String id) {
+        return jdbc.query("select * from vdr_resize where id = ?", RESIZE, id).stream().findFirst();
+    }
+
+    public List<ResizeRow> list(ResizeStatus status, String diskPath) {
+        StringBuilder sql = new StringBuilder("select * from vdr_resize where 1 = 1");
+        List<Object> args = new ArrayList<>();
+        if (status != null) {
+            sql.append(" and status = ?");
+            args.add(status.name());
+        }
+        if (diskPath != null) {
+            sql.append(" and disk_path = ?");
+            args.add(diskPath);
+        }
+        sql.append(" order by started_at desc, id");
+        return jdbc.query(sql.toString(), RESIZE, args.toArray());
+    }
+
+    public void updateStatus(String id, ResizeStatus status, Instant endedAt, String errorCode, String errorMessage) {
+        jdbc.update("update vdr_resize set status = ?, ended_at = ?, error_code = coalesce(?, error_code),"
+                        + " error_message = coalesce(?, error_message) where id = ?",
+                status.name(), ts(endedAt), errorCode, errorMessage, id);
+    }
+
+    public void insertVm(VmRow vm) {
+        jdbc.update("insert into vdr_resize_vm (resize_id, vm_uuid, vm_name, host, target, status, capacity, detail)"
+                        + " values (?,?,?,?,?,?,?,?)",
+                vm.resizeId(), vm.vmUuid(), vm.vmName(), vm.host(), vm.target(), vm.status(), vm.capacity(), vm.detail());
+    }
+
+    public void updateVm(String resizeId, String vmUuid, String host, String status, Long capacity, String detail) {
+        jdbc.update("update vdr_resize_vm set host = coalesce(?, host), status = ?, capacity = ?, detail = ?"
+                + " where resize_id = ? and vm_uuid = ?", host, status, capacity, detail, resizeId, vmUuid);
+    }
+
+    public List<VmRow> vms(String resizeId) {
+        return jdbc.query("select * from vdr_resize_vm where resize_id = ? order by vm_name", VM, resizeId);
+    }
+
+    public Optional<VmRow> vm(String resizeId, String vmUuid) {
+        return jdbc.query("select * from vdr_resize_vm where resize_id = ? and vm_uuid = ?", VM, resizeId, vmUuid)
+                .stream().findFirst();
+    }
+
+    /** Records what a step did, in words; a retried step overwrites its earlier words. */
+    public void stepDetail(String activityInstanceId, String resizeId, String detail) {
+        jdbc.update("delete from vdr_step_detail where activity_instance_id = ?", activityInstanceId);
+        jdbc.update("insert into vdr_step_detail (activity_instance_id, resize_id, detail) values (?,?,?)",
+                activityInstanceId, resizeId, detail.length() > 2000 ? detail.substring(0, 2000) : detail);
+    }
+
+    public Map<String, String> stepDetails(String resizeId) {
+        return jdbc.query("select activity_instance_id, detail from vdr_step_detail where resize_id = ?",
+                (rs, n) -> Map.entry(rs.getString(1), rs.getString(2)), resizeId)
+                .stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> b));
+    }
+}

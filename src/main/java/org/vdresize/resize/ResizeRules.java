@@ -1,0 +1,187 @@
+package org.vdresize.resize;
+
+import static org.vdresize.resize.RejectionCode.DISK_BUSY;
+import static org.vdresize.resize.RejectionCode.INSUFFICIENT_SPACE;
+import static org.vdresize.resize.RejectionCode.INVALID_REQUEST;
+import static org.vdresize.resize.RejectionCode.SHRINK_NOT_SUPPORTED;
+import static org.vdresize.resize.RejectionCode.SIZE_LIMIT;
+import static org.vdresize.resize.RejectionCode.UNKNOWN_DISK;
+import static org.vdresize.resize.RejectionCode.UNKNOWN_POOL;
+import static org.vdresize.resize.RejectionCode.UNKNOWN_VM;
+import static org.vdresize.resize.RejectionCode.UNSUPPORTED_DISK;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.vdresize.common.NotFoundException;
+import org.vdresize.config.VdresizeProperties;
+import org.vdresize.inventory.DiskChecks;
+import org.vdresize.inventory.InventoryPort;
+import org.vdresize.inventory.StoragePool;
+import org.vdresize.inventory.StorageVolume;
+import org.vdresize.inventory.Vm;
+import org.vdresize.inventory.VmDisk;
+import org.vdresize.lock.DiskLockService;
+import org.vdresize.resize.ValidatedResize.VmUse;
+import org.vdresize.storage.StoragePort;
+import org.vdresize.vm.HypervisorPort;
+import org.springframework.stereotype.Component;
+
+/**
+ * Every rule of process.md that can be checked before anything changes. Reads only: a rejected
+ * request touches no volume, VM or lock.
+ */
+@Component
+public class ResizeRules {
+
+    static final int MAX_REASON = 500;
+
+    private final InventoryPort inventory;
+    private final StoragePort storage;
+    private final HypervisorPort hypervisor;
+    private final DiskLockService locks;
+    private final VdresizeProperties.Limits limits;
+
+    public ResizeRules(InventoryPort inventory, StoragePort storage, HypervisorPort hypervisor,
+                       DiskLockService locks, VdresizeProperties properties) {
+        this.inventory = inventory;
+        this.storage = storage;
+        this.hypervisor = hypervisor;
+        this.locks = locks;
+        this.limits = properties.limits();
+    }
+
+    public ValidatedResize validate(ResizeRequest request) {
+        checkShape(request);
+        SizeSpec size = SizeSpec.parse(request.size());
+        String path = resolvePath(request);
+
+        Optional<StorageVolume> volume = inventory.volumeByPath(path);
+        List<Vm> users = inventory.vms().stream().filter(vm -> vm.diskByPath(path).isPresent()).toList();
+        Optional<StoragePool> pool = volume.flatMap(v -> inventory.findPool(v.pool()));
+        DiskChecks.whyNotResizable(path, volume.orElse(null), pool.orElse(null), users, inventory.volumes())
+                .ifPresent(p -> {
+                    throw reject(RejectionCode.valueOf(p.code()), p.message());
+                });
+        List<VmUse> uses = users.stream().map(vm -> new VmUse(vm.uuid(), vm.name(), vm.host(),
+                vm.diskByPath(path).orElseThrow().target(), vm.state())).toList();
+        Optional<VmUse> active = uses.stream().filter(u -> u.state().isActive()).findFirst();
+        String format = volume.map(StorageVolume::format)
+                .orElseGet(() -> users.get(0).diskByPath(path).orElseThrow().driverType());
+
+        long current = active.map(u -> hypervisor.blockInfo(u.host(), u.uuid(), u.target()).capacity())
+                .orElseGet(() -> volume.orElseThrow().capacity());
+        long target = size.targetBytes(current);
+        boolean preallocated = volume.map(v -> "raw".equals(v.format()) && v.preallocated()).orElse(false);
+        ValidatedResize resize = new ValidatedResize(path, volume.map(StorageVolume::host).orElse(null),
+                volume.map(StorageVolume::pool).orElse(null), volume.map(StorageVolume::name).orElse(null),
+                format, preallocated, current, target, size.original(), target == current, uses);
+        if (target < current) {
+            throw reject(SHRINK_NOT_SUPPORTED, "the target " + target + " B is smaller than the current capacity "
+                    + current + " B; shrinking could destroy guest data");
+        }
+        if (resize.noop()) {
+            return resize;
+        }
+        if (target > limits.maxDiskSize()) {
+            throw reject(SIZE_LIMIT, "the target " + target + " B is above the maximum disk size " + limits.maxDiskSize() + " B");
+        }
+        locks.activeHolder(path).ifPresent(holder -> {
+            throw reject(DISK_BUSY, "resize " + holder + " of " + path + " is in progress");
+        });
+        pool.ifPresent(p -> checkSpace(p, resize, volume.get()));
+        return resize;
+    }
+
+    private void checkSpace(StoragePool pool, ValidatedResize resize, StorageVolume volume) {
+        long growth = resize.newSize() - resize.oldSize();
+        if (resize.preallocated()) {
+            if (growth > pool.available()) {
+                throw reject(INSUFFICIENT_SPACE, "pool " + pool.name() + " has " + pool.available()
+                        + " B free; the preallocated growth needs " + growth + " B");
+            }
+            return;
+        }
+        double ratio = limits.thinOvercommitRatio();
+        if (ratio > 0) {
+            long committed = inventory.volumes().stream().filter(v -> v.host().equals(pool.host()) && v.pool().equals(pool.name()))
+                    .mapToLong(StorageVolume::capacity).sum();
+            if (committed + growth > ratio * pool.capacity()) {
+                throw reject(INSUFFICIENT_SPACE, "pool " + pool.name() + " would be committed " + (committed + growth)
+                        + " B, above " + ratio + " x its capacity " + pool.capacity() + " B");
+            }
+        }
+    }
+
+    private String resolvePath(ResizeRequest request) {
+        if (request.vm() != null) {
+            Vm vm = inventory.findVm(request.vm())
+                    .orElseThrow(() -> reject(UNKNOWN_VM, "no VM named " + request.vm() + " on any available host"));
+            VmDisk disk = vm.diskByTarget(request.target())
+                    .orElseThrow(() -> reject(UNKNOWN_DISK, "VM " + vm.name() + " has no disk " + request.target()));
+            if (disk.sourcePath() == null) {
+                throw reject(UNSUPPORTED_DISK, "disk " + request.target() + " of VM " + vm.name() + " has no file or block source");
+            }
+            return disk.sourcePath();
+        }
+        if (request.pool() != null) {
+            StoragePool pool = inventory.findPool(request.pool())
+                    .orElseThrow(() -> reject(UNKNOWN_POOL, "no active storage pool named " + request.pool()));
+            try {
+                return storage.volume(pool.host(), pool.name(), request.volume()).path();
+            } catch (NotFoundException e) {
+                throw reject(UNKNOWN_DISK, "pool " + pool.name() + " has no volume " + request.volume());
+            }
+        }
+        String path = request.path();
+        boolean known = inventory.volumeByPath(path).isPresent()
+                || inventory.vms().stream().anyMatch(vm -> vm.diskByPath(path).isPresent());
+        if (!known) {
+            throw reject(UNKNOWN_DISK, "no storage volume and no VM disk has the path " + path);
+        }
+        return path;
+    }
+
+    /** Exactly one way of naming the disk, each complete; a reason of bounded length; a size. */
+    static void checkShape(ResizeRequest r) {
+        int ways = (r.vm() != null || r.target() != null ? 1 : 0)
+                + (r.pool() != null || r.volume() != null ? 1 : 0)
+                + (r.path() != null ? 1 : 0);
+        if (ways != 1) {
+            throw reject(INVALID_REQUEST, "name the disk in exactly one way: vm+target, pool+volume, or path");
+        }
+        if ((r.vm() != null && isBlank(r.target())) || (r.target() != null && isBlank(r.vm()))) {
+            throw reject(INVALID_REQUEST, "vm and target go together");
+        }
+        if ((r.pool() != null && isBlank(r.volume())) || (r.volume() != null && isBlank(r.pool()))) {
+            throw reject(INVALID_REQUEST, "pool and volume go together");
+        }
+        if (r.path() != null) {
+            if (!isNormalAbsolute(r.path())) {
+                throw reject(INVALID_REQUEST, "path must be absolute and normalized (no '.', '..' or '//')");
+            }
+        }
+        if (r.size() == null) {
+            throw reject(INVALID_REQUEST, "size is missing");
+        }
+        if (r.reason() != null && r.reason().length() > MAX_REASON) {
+            throw reject(INVALID_REQUEST, "reason is longer than " + MAX_REASON + " characters");
+        }
+    }
+
+    private static boolean isNormalAbsolute(String path) {
+        try {
+            return path.startsWith("/") && Path.of(path).normalize().toString().equals(path);
+        } catch (java.nio.file.InvalidPathException e) {
+            return false;
+        }
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private static ResizeRejectedException reject(RejectionCode code, String message) {
+        return new ResizeRejectedException(code, message);
+    }
+}

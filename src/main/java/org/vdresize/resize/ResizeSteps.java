@@ -1,0 +1,239 @@
+package org.vdresize.resize;
+
+import java.time.Clock;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.vdresize.audit.AuditService;
+import org.vdresize.audit.AuditType;
+import org.vdresize.common.OperationFailedException;
+import org.vdresize.inventory.InventoryPort;
+import org.vdresize.lock.DiskLockService;
+import org.vdresize.resize.ResizeRepository.ResizeRow;
+import org.vdresize.resize.ResizeRepository.VmRow;
+import org.vdresize.storage.StorageJob;
+import org.vdresize.storage.StorageJobService;
+import org.vdresize.storage.StorageJobStatus;
+import org.vdresize.storage.StorageResizeMode;
+import org.vdresize.vm.VmDiskOutcome;
+import org.vdresize.vm.VmResizeService;
+
+/**
+ * The business logic of each step of the resize process. The process delegates call exactly one
+ * method each; every method writes its rows and audit events in the caller's transaction, so they
+ * commit together with the engine's state for that step.
+ */
+@Service
+public class ResizeSteps {
+
+    private static final Logger log = LoggerFactory.getLogger(ResizeSteps.class);
+
+    private final ResizeRules rules;
+    private final ResizeRepository resizes;
+    private final DiskLockService locks;
+    private final StorageJobService storageJobs;
+    private final VmResizeService vmResize;
+    private final InventoryPort inventory;
+    private final AuditService audit;
+    private final Clock clock;
+
+    public ResizeSteps(ResizeRules rules, ResizeRepository resizes, DiskLockService locks, StorageJobService storageJobs,
+                       VmResizeService vmResize, InventoryPort inventory, AuditService audit, Clock clock) {
+        this.rules = rules;
+        this.resizes = resizes;
+        this.locks = locks;
+        this.storageJobs = storageJobs;
+        this.vmResize = vmResize;
+        this.inventory = inventory;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /**
+     * Checks every rule and records the accepted resize with the VMs that use the disk.
+     *
+     * @throws ResizeRejectedException the request breaks a rule; nothing was written
+     */
+    public ValidatedResize accept(StepRef step, ResizeRequest request, String user) {
+        ValidatedResize v = rules.validate(request);
+        String id = step.resizeId();
+        resizes.insert(new ResizeRow(id, ResizeStatus.RUNNING, v.noop(), v.diskPath(), v.host(), v.pool(), v.volume(),
+                v.format(), v.preallocated(), v.oldSize(), v.requestedSize(), v.newSize(),
+                request.notifyGuest() == null || request.notifyGuest(), Boolean.TRUE.equals(request.growFilesystem()),
+                user, request.reason(), clock.instant(), null, null, null));
+        for (ValidatedResize.VmUse vm : v.vms()) {
+            resizes.insertVm(new VmRow(id, vm.uuid(), vm.name(), vm.host(), vm.target(),
+                    vm.state().isActive() ? "PENDING" : "NOT_RUNNING", null, null));
+        }
+        audit.record(AuditType.RESIZE_REQUESTED, id, v.diskPath(), vmNames(v), user, v.oldSize(), v.newSize(),
+                "requested " + v.requestedSize() + (request.reason() == null ? "" : "; reason: " + request.reason()));
+        resizes.stepDetail(step.activityInstanceId(), id, v.noop()
+                ? v.diskPath() + " already has " + v.newSize() + " B"
+                : v.diskPath() + ": " + v.oldSize() + " B -> " + v.newSize() + " B (" + v.format()
+                + (v.preallocated() ? ", preallocated" : "") + ", used by " + v.vms().size() + " VM(s))");
+        log.info("[{}] resize {} accepted: {} -> {} B", v.diskPath(), id, v.oldSize(), v.newSize());
+        return v;
+    }
+
+    /** Ends a request that broke a rule: REJECTED, with the rule's code. */
+    public void reject(StepRef step, ResizeRequest request, String user, String code, String message) {
+        String id = step.resizeId();
+        String disk = resizes.find(id).map(ResizeRow::diskPath).orElse(describeDisk(request));
+        if (resizes.find(id).isPresent()) {
+            resizes.updateStatus(id, ResizeStatus.REJECTED, clock.instant(), code, message);
+        } else {
+            resizes.insert(new ResizeRow(id, ResizeStatus.REJECTED, false, disk, null, request.pool(), request.volume(),
+                    null, false, null, request.size() == null ? null : String.valueOf(request.size()), null,
+                    request.notifyGuest() == null || request.notifyGuest(), Boolean.TRUE.equals(request.growFilesystem()),
+                    user, truncate(request.reason(), 500), clock.instant(), clock.instant(), code, message));
+        }
+        audit.record(AuditType.RESIZE_REJECTED, id, disk, request.vm(), user, null, null, code + ": " + message);
+        log.info("[{}] resize {} rejected: {} {}", disk, id, code, message);
+    }
+
+    public void completeNoop(StepRef step) {
+        ResizeRow r = row(step);
+        resizes.updateStatus(r.id(), ResizeStatus.COMPLETED, clock.instant(), null, null);
+        audit.record(AuditType.RESIZE_COMPLETED, r.id(), r.diskPath(), null, r.requestedBy(), r.oldSize(), r.newSize(),
+                "nothing to do: the disk already has the requested size");
+    }
+
+    /** @throws ResizeRejectedException DISK_BUSY when another live resize holds the disk */
+    public void lock(StepRef step) {
+        ResizeRow r = row(step);
+        if (!locks.tryAcquire(r.diskPath(), r.id())) {
+            throw new ResizeRejectedException(RejectionCode.DISK_BUSY, "another resize of " + r.diskPath() + " is in progress");
+        }
+        resizes.stepDetail(step.activityInstanceId(), r.id(), "locked " + r.diskPath());
+    }
+
+    public StorageJob extendStorage(StepRef step) {
+        ResizeRow r = row(step);
+        StorageResizeMode mode = storageMode(r);
+        StorageJob job = storageJobs.start(new StorageJobService.Target(r.id(), r.diskPath(), r.host(), r.pool(),
+                r.volume(), mode, r.oldSize(), r.newSize()));
+        resizes.stepDetail(step.activityInstanceId(), r.id(), switch (job.mode()) {
+            case QEMU_GROWS -> "no storage change: a running QEMU holds the " + r.format() + " image and grows it in the VM step";
+            case RESIZE -> "storage job " + job.id() + " grows " + r.pool() + "/" + r.volume() + " to " + r.newSize() + " B";
+            case ALLOCATE -> "storage job " + job.id() + " grows and preallocates " + r.pool() + "/" + r.volume() + " to " + r.newSize() + " B";
+        });
+        return job;
+    }
+
+    public StorageJobStatus checkStorage(StepRef step, String jobId) {
+        ResizeRow r = row(step);
+        StorageJobStatus status = storageJobs.check(jobId);
+        resizes.stepDetail(step.activityInstanceId(), r.id(), status.outcome() + ": " + status.detail());
+        if (status.outcome() == StorageJobStatus.Outcome.DONE
+                && storageJobs.forResize(r.id()).map(j -> j.mode() != StorageResizeMode.QEMU_GROWS).orElse(false)) {
+            audit.record(AuditType.STORAGE_EXTENDED, r.id(), r.diskPath(), null, r.requestedBy(), r.oldSize(), r.newSize(),
+                    status.detail());
+        }
+        return status;
+    }
+
+    /** Compensation of the storage step: back to the exact old capacity. */
+    public void undoStorage(StepRef step) {
+        ResizeRow r = row(step);
+        String what = storageJobs.undo(r.id());
+        resizes.stepDetail(step.activityInstanceId(), r.id(), what);
+        audit.record(AuditType.STORAGE_ROLLED_BACK, r.id(), r.diskPath(), null, r.requestedBy(), r.newSize(), r.oldSize(), what);
+    }
+
+    /**
+     * @throws OperationFailedException the VM refused the resize for good (recorded as FAILED first)
+     */
+    public VmDiskOutcome resizeVm(StepRef step, String vmUuid) {
+        ResizeRow r = row(step);
+        VmDiskOutcome outcome;
+        try {
+            outcome = vmResize.resize(vmUuid, r.diskPath(), r.newSize());
+        } catch (OperationFailedException e) {
+            resizes.updateVm(r.id(), vmUuid, null, "FAILED", null, e.getMessage());
+            resizes.stepDetail(step.activityInstanceId(), r.id(), "failed: " + e.getMessage());
+            throw e;
+        }
+        resizes.updateVm(r.id(), vmUuid, outcome.host(), outcome.status(), outcome.capacity(), outcome.detail());
+        resizes.stepDetail(step.activityInstanceId(), r.id(), outcome.detail());
+        audit.record(outcome.guestSawNewSize() ? AuditType.VM_DISK_RESIZED : AuditType.VM_SKIPPED, r.id(), r.diskPath(),
+                outcome.vmName() != null ? outcome.vmName() : vmUuid, r.requestedBy(), r.oldSize(), outcome.capacity(),
+                outcome.detail());
+        return outcome;
+    }
+
+    public void needsAttention(StepRef step, String code, String message) {
+        ResizeRow r = row(step);
+        resizes.updateStatus(r.id(), ResizeStatus.NEEDS_ATTENTION, null, code, message);
+        audit.record(AuditType.RESIZE_NEEDS_ATTENTION, r.id(), r.diskPath(), null, r.requestedBy(), r.oldSize(), r.newSize(),
+                code + ": " + message);
+        log.warn("[{}] resize {} needs attention: {} {}", r.diskPath(), r.id(), code, message);
+    }
+
+    public void complete(StepRef step) {
+        ResizeRow r = row(step);
+        List<VmRow> vms = resizes.vms(r.id());
+        long notResized = vms.stream().filter(vm -> "FAILED".equals(vm.status()) || "PENDING".equals(vm.status())).count();
+        String detail = notResized == 0
+                ? "grew " + r.diskPath() + " from " + r.oldSize() + " B to " + r.newSize() + " B"
+                : "finished with a warning: " + notResized + " VM(s) did not take the new size; restart them to see it";
+        resizes.updateStatus(r.id(), ResizeStatus.COMPLETED, clock.instant(), null, null);
+        resizes.stepDetail(step.activityInstanceId(), r.id(), detail);
+        audit.record(AuditType.RESIZE_COMPLETED, r.id(), r.diskPath(), null, r.requestedBy(), r.oldSize(), r.newSize(), detail);
+        log.info("[{}] resize {} completed: {}", r.diskPath(), r.id(), detail);
+    }
+
+    public void rollBack(StepRef step, String code, String message) {
+        ResizeRow r = row(step);
+        resizes.updateStatus(r.id(), ResizeStatus.ROLLED_BACK, clock.instant(), code, message);
+        resizes.stepDetail(step.activityInstanceId(), r.id(), code + ": " + message);
+        audit.record(AuditType.RESIZE_ROLLED_BACK, r.id(), r.diskPath(), null, r.requestedBy(), r.newSize(), r.oldSize(),
+                code + ": " + message);
+        log.warn("[{}] resize {} rolled back: {} {}", r.diskPath(), r.id(), code, message);
+    }
+
+    public void releaseLock(StepRef step) {
+        ResizeRow r = row(step);
+        locks.release(r.diskPath(), r.id());
+        resizes.stepDetail(step.activityInstanceId(), r.id(), "unlocked " + r.diskPath());
+    }
+
+    /** Decided when the step runs, not at request time: a VM may have started or stopped since. */
+    private StorageResizeMode storageMode(ResizeRow r) {
+        boolean heldByQemu = inventory.vms().stream()
+                .anyMatch(vm -> vm.state().isActive() && vm.diskByPath(r.diskPath()).isPresent());
+        if (r.pool() == null) {
+            if (!heldByQemu) {
+                throw new OperationFailedException(r.diskPath() + " is in no storage pool and no running VM holds it any more");
+            }
+            return StorageResizeMode.QEMU_GROWS;
+        }
+        if ("qcow2".equals(r.format()) && heldByQemu) {
+            return StorageResizeMode.QEMU_GROWS;
+        }
+        return r.preallocated() ? StorageResizeMode.ALLOCATE : StorageResizeMode.RESIZE;
+    }
+
+    private ResizeRow row(StepRef step) {
+        return resizes.find(step.resizeId())
+                .orElseThrow(() -> new IllegalStateException("resize " + step.resizeId() + " has no record"));
+    }
+
+    private static String vmNames(ValidatedResize v) {
+        return v.vms().isEmpty() ? null : String.join(",", v.vms().stream().map(ValidatedResize.VmUse::name).toList());
+    }
+
+    private static String describeDisk(ResizeRequest r) {
+        if (r.path() != null) {
+            return r.path();
+        }
+        if (r.pool() != null || r.volume() != null) {
+            return r.pool() + "/" + r.volume();
+        }
+        return r.vm() + ":" + r.target();
+    }
+
+    private static String truncate(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
+    }
+}

@@ -1,0 +1,254 @@
+package org.vdresize.storage;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.vdresize.common.NodeIdentity;
+import org.vdresize.common.TransientFailureException;
+import org.vdresize.config.VdresizeProperties;
+import org.vdresize.inventory.StorageVolume;
+
+/**
+ * Storage extends as asynchronous jobs: a row in vdr_storage_job, and the libvirt call on a
+ * bounded executor of this node. A check reads the row; when the node that ran the job is gone
+ * (no heartbeat), the truth is re-derived from the volume itself and the job is started again here
+ * if it had not finished. Growing to an absolute capacity is idempotent, so running it twice is harmless.
+ */
+@Service
+public class StorageJobService {
+
+    private static final Logger log = LoggerFactory.getLogger(StorageJobService.class);
+    static final Duration HEARTBEAT = Duration.ofSeconds(5);
+    /** a RUNNING job whose node has not written a heartbeat for this long is lost */
+    static final Duration LOST_AFTER = HEARTBEAT.multipliedBy(3);
+
+    /** What the storage step is asked to grow. host/pool/volume are null for a disk in no pool. */
+    public record Target(String resizeId, String path, String host, String pool, String volume,
+                         StorageResizeMode mode, long oldCapacity, long targetCapacity) {
+    }
+
+    private final StoragePort storage;
+    private final StorageJobRepository jobs;
+    private final NodeIdentity node;
+    private final Clock clock;
+    private final ExecutorService executor;
+    private final Map<String, Future<?>> running = new ConcurrentHashMap<>();
+    private final Duration maxWait;
+
+    public StorageJobService(StoragePort storage, StorageJobRepository jobs, NodeIdentity node, Clock clock,
+                             VdresizeProperties properties) {
+        this.storage = storage;
+        this.jobs = jobs;
+        this.node = node;
+        this.clock = clock;
+        this.maxWait = properties.storage().maxWait();
+        AtomicInteger n = new AtomicInteger();
+        int threads = Math.max(1, properties.storage().threads());
+        this.executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "storage-job-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Starts the storage extend for a resize, or returns the job it already has (a retried step
+     * starts nothing twice). Jobs with nothing to do are DONE at once.
+     */
+    public StorageJob start(Target target) {
+        Optional<StorageJob> existing = jobs.forResize(target.resizeId());
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        Instant now = clock.instant();
+        String id = UUID.randomUUID().toString();
+        if (target.mode() == StorageResizeMode.QEMU_GROWS) {
+            StorageJob done = job(id, target, null, StorageJob.State.DONE, null, now, now);
+            jobs.insert(done);
+            return done;
+        }
+        StorageVolume volume = storage.volume(target.host(), target.pool(), target.volume());
+        if (volume.capacity() >= target.targetCapacity()) {
+            // grown before a crash or a lost transaction: nothing left to do
+            StorageJob done = job(id, target, volume.allocation(), StorageJob.State.DONE, null, now, now);
+            jobs.insert(done);
+            return done;
+        }
+        StorageJob job = job(id, target, volume.allocation(), StorageJob.State.RUNNING, null, now, null);
+        jobs.insert(job);
+        submitAfterCommit(job);
+        return job;
+    }
+
+    /** Reads where a job stands; re-derives and restarts it here when its node is gone. */
+    public StorageJobStatus check(String jobId) {
+        StorageJob job = jobs.find(jobId).orElseThrow(() -> new IllegalStateException("no storage job " + jobId));
+        switch (job.state()) {
+            case DONE:
+                return new StorageJobStatus(StorageJobStatus.Outcome.DONE, job.progress(), describe(job));
+            case FAILED:
+                return new StorageJobStatus(StorageJobStatus.Outcome.FAILED, job.progress(), job.error());
+            case ROLLED_BACK:
+                return new StorageJobStatus(StorageJobStatus.Outcome.FAILED, job.progress(), "rolled back");
+            default:
+                break;
+        }
+        Instant now = clock.instant();
+        if (!running.containsKey(jobId) && isLost(job, now)) {
+            return recover(job, now);
+        }
+        Long progress = progressOf(job);
+        if (Duration.between(job.startedAt(), now).compareTo(maxWait) > 0) {
+            return new StorageJobStatus(StorageJobStatus.Outcome.TIMED_OUT, progress,
+                    "storage job still running after " + maxWait + " (" + progress + " of " + job.targetCapacity() + " B allocated)");
+        }
+        return new StorageJobStatus(StorageJobStatus.Outcome.RUNNING, progress,
+                "growing " + job.path() + " to " + job.targetCapacity() + " B" + (progress == null ? "" : ", " + progress + " B allocated"));
+    }
+
+    /**
+     * Compensation: puts the volume back to its exact old capacity. Safe only because no guest has
+     * seen the new size yet; waits (by failing transiently) while the job still runs.
+     *
+     * @return what was done, in words
+     */
+    public String undo(String resizeId) {
+        Optional<StorageJob> found = jobs.forResize(resizeId);
+        if (found.isEmpty()) {
+            return "no storage job was started: nothing to undo";
+        }
+        StorageJob job = found.get();
+        if (job.mode() == StorageResizeMode.QEMU_GROWS) {
+            return "the storage step changed nothing (QEMU grows this image): nothing to undo";
+        }
+        if (job.state() == StorageJob.State.RUNNING && !isLost(job, clock.instant()) ) {
+            throw new TransientFailureException("storage job " + job.id() + " is still running; undo waits for it to end");
+        }
+        StorageVolume volume = storage.volume(job.host(), job.pool(), job.volume());
+        String what;
+        if (volume.capacity() > job.oldCapacity()) {
+            storage.shrinkBack(job.host(), job.pool(), job.volume(), job.oldCapacity());
+            what = "shrank " + job.path() + " back from " + volume.capacity() + " B to " + job.oldCapacity() + " B";
+        } else {
+            what = job.path() + " is at " + volume.capacity() + " B, not above its old capacity: nothing to undo";
+        }
+        jobs.markRolledBack(job.id(), clock.instant());
+        return what;
+    }
+
+    public Optional<StorageJob> forResize(String resizeId) {
+        return jobs.forResize(resizeId);
+    }
+
+    @jakarta.annotation.PreDestroy
+    void stop() {
+        executor.shutdownNow();
+    }
+
+    @Scheduled(fixedDelayString = "PT5S")
+    void heartbeat() {
+        if (!running.isEmpty()) {
+            jobs.heartbeat(node.id(), clock.instant());
+        }
+    }
+
+    private StorageJobStatus recover(StorageJob job, Instant now) {
+        StorageVolume volume = storage.volume(job.host(), job.pool(), job.volume());
+        boolean grown = volume.capacity() >= job.targetCapacity()
+                && (job.mode() != StorageResizeMode.ALLOCATE || volume.allocation() >= job.targetCapacity());
+        if (grown) {
+            jobs.finish(job.id(), StorageJob.State.DONE, null, now);
+            log.info("[{}] storage job {} of lost node {} had finished; volume is at {} B", job.path(), job.id(),
+                    job.node(), volume.capacity());
+            return new StorageJobStatus(StorageJobStatus.Outcome.DONE, volume.allocation(), describe(job) + " (recovered)");
+        }
+        if (jobs.adopt(job.id(), job.node(), node.id(), now)) {
+            log.warn("[{}] storage job {} lost with node {}; starting it again on this node", job.path(), job.id(), job.node());
+            submitAfterCommit(job);
+        }
+        return new StorageJobStatus(StorageJobStatus.Outcome.RUNNING, volume.allocation(), "restarted after its node was lost");
+    }
+
+    private boolean isLost(StorageJob job, Instant now) {
+        if (node.id().equals(job.node())) {
+            return !running.containsKey(job.id());
+        }
+        Instant beat = job.heartbeatAt() == null ? job.startedAt() : job.heartbeatAt();
+        return Duration.between(beat, now).compareTo(LOST_AFTER) > 0;
+    }
+
+    private Long progressOf(StorageJob job) {
+        if (job.mode() != StorageResizeMode.ALLOCATE) {
+            return null;
+        }
+        try {
+            long allocation = storage.volume(job.host(), job.pool(), job.volume()).allocation();
+            jobs.progress(job.id(), allocation);
+            return allocation;
+        } catch (RuntimeException e) {
+            return job.progress();
+        }
+    }
+
+    private void submitAfterCommit(StorageJob job) {
+        // the executor must not see the job before its row is committed
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    submit(job);
+                }
+            });
+        } else {
+            submit(job);
+        }
+    }
+
+    private void submit(StorageJob job) {
+        running.computeIfAbsent(job.id(), id -> executor.submit(() -> run(job)));
+    }
+
+    private void run(StorageJob job) {
+        try {
+            log.info("[{}] storage job {}: {} to {} B", job.path(), job.id(), job.mode(), job.targetCapacity());
+            storage.grow(job.host(), job.pool(), job.volume(), job.targetCapacity(), job.mode() == StorageResizeMode.ALLOCATE);
+            jobs.finish(job.id(), StorageJob.State.DONE, null, clock.instant());
+            log.info("[{}] storage job {} done", job.path(), job.id());
+        } catch (RuntimeException e) {
+            log.warn("[{}] storage job {} failed: {}", job.path(), job.id(), e.getMessage());
+            jobs.finish(job.id(), StorageJob.State.FAILED, e.getMessage(), clock.instant());
+        } finally {
+            running.remove(job.id());
+        }
+    }
+
+    private StorageJob job(String id, Target t, Long oldAllocation, StorageJob.State state, String error,
+                           Instant startedAt, Instant endedAt) {
+        return new StorageJob(id, t.resizeId(), t.host(), t.pool(), t.volume(), t.path(), t.mode(), t.oldCapacity(),
+                oldAllocation, t.targetCapacity(), state, null, error, node.id(), startedAt, startedAt, endedAt);
+    }
+
+    private static String describe(StorageJob job) {
+        return switch (job.mode()) {
+            case QEMU_GROWS -> "nothing to do on the storage: a running QEMU holds " + job.path() + " and grows it in the VM step";
+            case RESIZE -> "grew " + job.path() + " to " + job.targetCapacity() + " B";
+            case ALLOCATE -> "grew and allocated " + job.path() + " to " + job.targetCapacity() + " B";
+        };
+    }
+}

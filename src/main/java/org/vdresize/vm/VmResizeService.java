@@ -1,0 +1,67 @@
+package org.vdresize.vm;
+
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.vdresize.common.OperationFailedException;
+import org.vdresize.common.TransientFailureException;
+import org.vdresize.inventory.InventoryPort;
+import org.vdresize.inventory.Vm;
+import org.vdresize.inventory.VmDisk;
+
+/**
+ * The "HSM" step: tells the QEMU of one VM that its disk grew, on the host where the VM runs at
+ * this moment, and reads the capacity back. Idempotent: a VM that already reports the target is done.
+ */
+@Service
+public class VmResizeService {
+
+    private static final Logger log = LoggerFactory.getLogger(VmResizeService.class);
+
+    private final InventoryPort inventory;
+    private final HypervisorPort hypervisor;
+
+    public VmResizeService(InventoryPort inventory, HypervisorPort hypervisor) {
+        this.inventory = inventory;
+        this.hypervisor = hypervisor;
+    }
+
+    /**
+     * @throws OperationFailedException   QEMU refused the resize or did not reach the target
+     * @throws TransientFailureException  the host or the VM is busy or unreachable; retry later
+     */
+    public VmDiskOutcome resize(String vmUuid, String diskPath, long newSize) {
+        Optional<Vm> found = inventory.findVm(vmUuid);
+        if (found.isEmpty()) {
+            return new VmDiskOutcome("GONE", null, null, null, "VM " + vmUuid + " is no longer defined on any available host");
+        }
+        Vm vm = found.get();
+        Optional<VmDisk> disk = vm.diskByPath(diskPath);
+        if (disk.isEmpty()) {
+            return new VmDiskOutcome("DETACHED", vm.host(), vm.name(), null, "VM " + vm.name() + " no longer uses " + diskPath);
+        }
+        if (!vm.state().isActive()) {
+            if (vm.state().allowsResize()) {
+                return new VmDiskOutcome("NOT_RUNNING", vm.host(), vm.name(), null,
+                        "VM " + vm.name() + " is shut off; it sees the new size when it starts");
+            }
+            throw new TransientFailureException("VM " + vm.name() + " is " + vm.state() + "; waiting for a state that allows the resize");
+        }
+        String target = disk.get().target();
+        BlockInfo before = hypervisor.blockInfo(vm.host(), vm.uuid(), target);
+        if (before.capacity() >= newSize) {
+            return new VmDiskOutcome("RESIZED", vm.host(), vm.name(), before.capacity(),
+                    "QEMU already reports " + before.capacity() + " B for " + target + " on host " + vm.host());
+        }
+        hypervisor.blockResize(vm.host(), vm.uuid(), target, newSize);
+        BlockInfo after = hypervisor.blockInfo(vm.host(), vm.uuid(), target);
+        if (after.capacity() < newSize) {
+            throw new OperationFailedException("after the block resize QEMU reports " + after.capacity() + " B for "
+                    + target + " of VM " + vm.name() + ", below the target " + newSize + " B");
+        }
+        log.info("[{}] VM {} on {}: {} grew from {} to {} B", diskPath, vm.name(), vm.host(), target, before.capacity(), after.capacity());
+        return new VmDiskOutcome("RESIZED", vm.host(), vm.name(), after.capacity(),
+                target + " of VM " + vm.name() + " on host " + vm.host() + ": " + before.capacity() + " B -> " + after.capacity() + " B");
+    }
+}
