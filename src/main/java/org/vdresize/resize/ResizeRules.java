@@ -75,7 +75,7 @@ public class ResizeRules {
         boolean preallocated = volume.map(v -> "raw".equals(v.format()) && v.preallocated()).orElse(false);
         ValidatedResize resize = new ValidatedResize(path, volume.map(StorageVolume::host).orElse(null),
                 volume.map(StorageVolume::pool).orElse(null), volume.map(StorageVolume::name).orElse(null),
-                format, preallocated, current, target, size.original(), target == current, uses);
+                format, preallocated, current, target, size.text(), target == current, uses);
         if (target < current) {
             throw reject(SHRINK_NOT_SUPPORTED, "the target " + target + " B is smaller than the current capacity "
                     + current + " B; shrinking could destroy guest data");
