@@ -1,0 +1,200 @@
+package org.vdresize.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.ArgumentMatchers.anyBoolean;
+import static org.mockito.ArgumentMatchers.anyLong;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.timeout;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.vdresize.common.NodeIdentity;
+import org.vdresize.common.TransientFailureException;
+import org.vdresize.config.VdresizeProperties;
+import org.vdresize.inventory.StorageVolume;
+
+/** The storage job life cycle against a real (in-memory H2) table and a scripted storage port. */
+class StorageJobServiceTest {
+
+    static final long GIB = 1L << 30;
+
+    final StoragePort storage = mock(StoragePort.class);
+    JdbcTemplate jdbc;
+    StorageJobRepository repository;
+    MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    long capacity = GIB;
+    long allocation = 0;
+
+    @BeforeEach
+    void database() {
+        DriverManagerDataSource ds = new DriverManagerDataSource("jdbc:h2:mem:jobs" + System.nanoTime() + ";DB_CLOSE_DELAY=-1");
+        jdbc = new JdbcTemplate(ds);
+        org.flywaydb.core.Flyway.configure().dataSource(ds).load().migrate();
+        repository = new StorageJobRepository(jdbc);
+        when(storage.volume("h", "p", "v")).thenAnswer(i -> new StorageVolume("h", "p", "v", "/p/v", "raw", capacity, allocation, null));
+    }
+
+    @AfterEach
+    void drop() {
+        jdbc.execute("shutdown");
+    }
+
+    StorageJobService service(NodeIdentity node, Duration maxWait) {
+        return new StorageJobService(storage, repository, node, clock, new VdresizeProperties(List.of(),
+                new VdresizeProperties.Storage(Duration.ofSeconds(1), maxWait, 2), null, null));
+    }
+
+    static StorageJobService.Target target(StorageResizeMode mode) {
+        return new StorageJobService.Target("r1", "/p/v", "h", "p", "v", mode, GIB, 2 * GIB);
+    }
+
+    @Test
+    void growsOnTheExecutorAndReportsDone() throws Exception {
+        doAnswer(i -> capacity = i.getArgument(3)).when(storage).grow("h", "p", "v", 2 * GIB, true);
+        StorageJobService jobs = service(new NodeIdentity(), Duration.ofMinutes(5));
+
+        StorageJob job = jobs.start(target(StorageResizeMode.ALLOCATE));
+
+        verify(storage, timeout(5000)).grow("h", "p", "v", 2 * GIB, true);
+        awaitState(job.id(), StorageJob.State.DONE);
+        assertThat(jobs.check(job.id()).outcome()).isEqualTo(StorageJobStatus.Outcome.DONE);
+    }
+
+    @Test
+    void aRetriedStartReturnsTheSameJobAndGrowsOnce() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        doAnswer(i -> release.await(5, TimeUnit.SECONDS)).when(storage).grow(anyString(), anyString(), anyString(), anyLong(), anyBoolean());
+        StorageJobService jobs = service(new NodeIdentity(), Duration.ofMinutes(5));
+
+        StorageJob first = jobs.start(target(StorageResizeMode.RESIZE));
+        StorageJob second = jobs.start(target(StorageResizeMode.RESIZE));
+        release.countDown();
+
+        assertThat(second.id()).isEqualTo(first.id());
+        verify(storage, timeout(5000).times(1)).grow("h", "p", "v", 2 * GIB, false);
+    }
+
+    @Test
+    void qemuGrowsAndAlreadyGrownAreDoneAtOnce() throws Exception {
+        StorageJobService jobs = service(new NodeIdentity(), Duration.ofMinutes(5));
+        assertThat(jobs.start(target(StorageResizeMode.QEMU_GROWS)).state()).isEqualTo(StorageJob.State.DONE);
+        jdbc.update("delete from vdr_storage_job");
+        capacity = 2 * GIB;
+        assertThat(jobs.start(target(StorageResizeMode.RESIZE)).state()).isEqualTo(StorageJob.State.DONE);
+        verify(storage, never()).grow(anyString(), anyString(), anyString(), anyLong(), anyBoolean());
+    }
+
+    @Test
+    void aFailedGrowIsReportedWithLibvirtsWords() throws Exception {
+        doAnswer(i -> {
+            throw new org.vdresize.common.OperationFailedException("no space left on device");
+        }).when(storage).grow(anyString(), anyString(), anyString(), anyLong(), anyBoolean());
+        StorageJobService jobs = service(new NodeIdentity(), Duration.ofMinutes(5));
+        StorageJob job = jobs.start(target(StorageResizeMode.ALLOCATE));
+        awaitState(job.id(), StorageJob.State.FAILED);
+        StorageJobStatus status = jobs.check(job.id());
+        assertThat(status.outcome()).isEqualTo(StorageJobStatus.Outcome.FAILED);
+        assertThat(status.detail()).contains("no space left");
+    }
+
+    @Test
+    void aJobStillRunningAfterMaxWaitTimesOutAndUndoWaitsForIt() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        doAnswer(i -> release.await(10, TimeUnit.SECONDS)).when(storage).grow(anyString(), anyString(), anyString(), anyLong(), anyBoolean());
+        StorageJobService jobs = service(new NodeIdentity(), Duration.ofSeconds(30));
+        StorageJob job = jobs.start(target(StorageResizeMode.ALLOCATE));
+        verify(storage, timeout(5000)).grow("h", "p", "v", 2 * GIB, true);
+
+        assertThat(jobs.check(job.id()).outcome()).isEqualTo(StorageJobStatus.Outcome.RUNNING);
+        clock.advance(Duration.ofSeconds(31));
+        assertThat(jobs.check(job.id()).outcome()).isEqualTo(StorageJobStatus.Outcome.TIMED_OUT);
+        assertThatThrownBy(() -> jobs.undo("r1")).isInstanceOf(TransientFailureException.class);
+        release.countDown();
+    }
+
+    @Test
+    void aJobOfALostNodeIsReDerivedFromTheVolumeAndRestartedHere() throws Exception {
+        NodeIdentity dead = new NodeIdentity();
+        jdbc.update("insert into vdr_storage_job (id, resize_id, host, pool, volume, path, mode, old_capacity, target_capacity,"
+                + " state, node, heartbeat_at, started_at) values ('j1', 'r1', 'h', 'p', 'v', '/p/v', 'RESIZE', ?, ?, 'RUNNING', ?, ?, ?)",
+                GIB, 2 * GIB, dead.id(), clock.instant().atOffset(ZoneOffset.UTC), clock.instant().atOffset(ZoneOffset.UTC));
+        doAnswer(i -> capacity = i.getArgument(3)).when(storage).grow("h", "p", "v", 2 * GIB, false);
+        StorageJobService survivor = service(new NodeIdentity(), Duration.ofMinutes(5));
+
+        assertThat(survivor.check("j1").outcome()).as("heartbeat still fresh").isEqualTo(StorageJobStatus.Outcome.RUNNING);
+        verify(storage, never()).grow(anyString(), anyString(), anyString(), anyLong(), anyBoolean());
+
+        clock.advance(Duration.ofSeconds(16));
+        assertThat(survivor.check("j1").outcome()).isEqualTo(StorageJobStatus.Outcome.RUNNING);
+        verify(storage, timeout(5000)).grow("h", "p", "v", 2 * GIB, false);
+        awaitState("j1", StorageJob.State.DONE);
+    }
+
+    @Test
+    void undoShrinksBackToTheExactOldCapacityOnce() throws Exception {
+        doAnswer(i -> capacity = i.getArgument(3)).when(storage).grow("h", "p", "v", 2 * GIB, false);
+        doAnswer(i -> capacity = i.getArgument(3)).when(storage).shrinkBack("h", "p", "v", GIB);
+        StorageJobService jobs = service(new NodeIdentity(), Duration.ofMinutes(5));
+        StorageJob job = jobs.start(target(StorageResizeMode.RESIZE));
+        awaitState(job.id(), StorageJob.State.DONE);
+
+        assertThat(jobs.undo("r1")).contains("shrank");
+        assertThat(jobs.undo("r1")).contains("nothing to undo");
+        verify(storage, timeout(1000).times(1)).shrinkBack("h", "p", "v", GIB);
+        assertThat(capacity).isEqualTo(GIB);
+    }
+
+    private void awaitState(String id, StorageJob.State state) throws InterruptedException {
+        long end = System.currentTimeMillis() + 5000;
+        while (System.currentTimeMillis() < end) {
+            if (repository.find(id).orElseThrow().state() == state) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        assertThat(repository.find(id).orElseThrow().state()).isEqualTo(state);
+    }
+
+    static final class MutableClock extends Clock {
+        private Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+}
