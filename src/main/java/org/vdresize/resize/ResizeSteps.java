@@ -186,6 +186,8 @@ public class ResizeSteps {
     public void rollBack(StepRef step, String code, String message) {
         ResizeRow r = row(step);
         resizes.updateStatus(r.id(), ResizeStatus.ROLLED_BACK, clock.instant(), code, message);
+        resizes.vms(r.id()).stream().filter(vm -> "PENDING".equals(vm.status()))
+                .forEach(vm -> resizes.updateVm(r.id(), vm.vmUuid(), null, "UNCHANGED", null, "the resize was rolled back before this VM's step"));
         resizes.stepDetail(step.activityInstanceId(), r.id(), code + ": " + message);
         audit.record(AuditType.RESIZE_ROLLED_BACK, r.id(), r.diskPath(), null, r.requestedBy(), r.newSize(), r.oldSize(),
                 code + ": " + message);

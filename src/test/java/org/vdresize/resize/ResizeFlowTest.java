@@ -1,0 +1,268 @@
+package org.vdresize.resize;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.ArgumentMatchers.anyBoolean;
+import static org.mockito.ArgumentMatchers.anyLong;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.reset;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.camunda.bpm.engine.RuntimeService;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
+import org.vdresize.audit.AuditEvent;
+import org.vdresize.audit.AuditService;
+import org.vdresize.common.OperationFailedException;
+import org.vdresize.inventory.InventoryPort;
+import org.vdresize.inventory.StoragePool;
+import org.vdresize.inventory.StorageVolume;
+import org.vdresize.inventory.Vm;
+import org.vdresize.inventory.VmDisk;
+import org.vdresize.inventory.VmState;
+import org.vdresize.storage.StoragePort;
+import org.vdresize.vm.BlockInfo;
+import org.vdresize.vm.HypervisorPort;
+
+/**
+ * The whole application (engine, job executor, delegates, services, tables) with the three
+ * libvirt ports replaced by scripted fakes that keep their own "disk" state: the wiring of every
+ * step, the transactions, the lock race and the audit trail, in seconds. The same flows run
+ * against real libvirt in the *IT tests.
+ */
+@SpringBootTest(properties = {
+        "spring.datasource.url=jdbc:h2:mem:flow;DB_CLOSE_DELAY=-1",
+        "vdresize.storage.poll-interval=PT0.2S",
+        "camunda.bpm.generate-unique-process-engine-name=true",
+        "camunda.bpm.generate-unique-process-application-name=true"})
+class ResizeFlowTest {
+
+    static final long MIB = 1L << 20;
+    static final String PATH = "/pool/d.img";
+
+    @MockitoBean InventoryPort inventory;
+    @MockitoBean StoragePort storage;
+    @MockitoBean HypervisorPort hypervisor;
+    @Autowired ResizeService resizes;
+    @Autowired AuditService audit;
+    @Autowired RuntimeService runtime;
+    @Autowired JdbcTemplate jdbc;
+
+    /** the fake world: the volume's capacity, and what each VM's QEMU reports */
+    volatile long volumeCapacity;
+    final Map<String, Long> qemuCapacity = new ConcurrentHashMap<>();
+    final List<Vm> vms = new ArrayList<>();
+    String format = "raw";
+
+    @BeforeEach
+    void world() {
+        reset(inventory, storage, hypervisor);
+        jdbc.update("delete from vdr_disk_lock");
+        vms.clear();
+        qemuCapacity.clear();
+        volumeCapacity = 64 * MIB;
+        when(inventory.vms()).thenAnswer(i -> List.copyOf(vms));
+        when(inventory.findVm(anyString())).thenAnswer(i -> vms.stream()
+                .filter(vm -> vm.name().equals(i.getArgument(0)) || vm.uuid().equals(i.getArgument(0))).findFirst());
+        when(inventory.volumes()).thenAnswer(i -> List.of(volume()));
+        when(inventory.volumeByPath(PATH)).thenAnswer(i -> Optional.of(volume()));
+        when(inventory.findPool("p")).thenReturn(Optional.of(new StoragePool("local", "p", "dir", "/pool", 1L << 40, 0, 1L << 40)));
+        when(storage.volume("local", "p", "d.img")).thenAnswer(i -> volume());
+        doAnswer(i -> volumeCapacity = i.getArgument(3)).when(storage).grow(eq("local"), eq("p"), eq("d.img"), anyLong(), anyBoolean());
+        doAnswer(i -> volumeCapacity = i.getArgument(3)).when(storage).shrinkBack(eq("local"), eq("p"), eq("d.img"), anyLong());
+        when(hypervisor.blockInfo(eq("local"), anyString(), eq("vdb"))).thenAnswer(i -> {
+            long c = qemuCapacity.getOrDefault(i.<String>getArgument(1), volumeCapacity);
+            return new BlockInfo(c, 0, c);
+        });
+        doAnswer(i -> qemuCapacity.put(i.getArgument(1), i.getArgument(3)))
+                .when(hypervisor).blockResize(eq("local"), anyString(), eq("vdb"), anyLong());
+    }
+
+    StorageVolume volume() {
+        return new StorageVolume("local", "p", "d.img", PATH, format, volumeCapacity, 0, null);
+    }
+
+    void runningVm(String name) {
+        vms.add(new Vm("local", name, name + "-uuid", VmState.RUNNING,
+                List.of(new VmDisk("vdb", "virtio", "disk", PATH, format, false, true, null))));
+        qemuCapacity.put(name + "-uuid", volumeCapacity);
+    }
+
+    static ResizeRequest byPath(Object size) {
+        return new ResizeRequest(null, null, null, null, PATH, size, null, null, "test");
+    }
+
+    ResizeView awaitEnd(String id) throws InterruptedException {
+        long end = System.currentTimeMillis() + 20_000;
+        ResizeView view = resizes.find(id).orElseThrow();
+        while (!view.status().isFinal() && view.status() != ResizeStatus.NEEDS_ATTENTION && System.currentTimeMillis() < end) {
+            Thread.sleep(20);
+            view = resizes.find(id).orElseThrow();
+        }
+        return view;
+    }
+
+    List<String> auditTypes(String id) {
+        return audit.forResize(id).stream().map(AuditEvent::type).toList();
+    }
+
+    @Test
+    void rawDiskSharedByTwoRunningVmsGrowsInStorageAndInBothVms() throws Exception {
+        runningVm("vm1");
+        runningVm("vm2");
+
+        ResizeView started = resizes.start(byPath("+16M"), "alice");
+        assertThat(started.status()).isEqualTo(ResizeStatus.RUNNING);
+        ResizeView done = awaitEnd(started.id());
+
+        assertThat(done.status()).isEqualTo(ResizeStatus.COMPLETED);
+        assertThat(done.oldSize()).isEqualTo(64 * MIB);
+        assertThat(done.newSize()).isEqualTo(80 * MIB);
+        assertThat(volumeCapacity).isEqualTo(80 * MIB);
+        assertThat(qemuCapacity).containsEntry("vm1-uuid", 80 * MIB).containsEntry("vm2-uuid", 80 * MIB);
+        assertThat(done.vms()).extracting(ResizeView.VmOutcome::status).containsExactly("RESIZED", "RESIZED");
+        assertThat(done.requestedBy()).isEqualTo("alice");
+        assertThat(done.steps()).extracting(ResizeView.Step::name).contains("VALIDATE", "LOCK_DISK", "STORAGE_EXTEND",
+                "STORAGE_CHECK", "VM_RESIZE", "RECORD_RESULT", "RELEASE_LOCK");
+        assertThat(auditTypes(done.id())).containsExactly("RESIZE_REQUESTED", "STORAGE_EXTENDED", "VM_DISK_RESIZED",
+                "VM_DISK_RESIZED", "RESIZE_COMPLETED");
+        assertThat(jdbc.queryForObject("select count(*) from vdr_disk_lock", Integer.class)).isZero();
+        assertThat(runtime.createProcessInstanceQuery().processInstanceId(done.id()).count()).isZero();
+    }
+
+    @Test
+    void qcow2HeldByARunningQemuIsGrownByQemuOnly() throws Exception {
+        format = "qcow2";
+        runningVm("vm1");
+        ResizeView done = awaitEnd(resizes.start(byPath("1G"), "bob").id());
+        assertThat(done.status()).isEqualTo(ResizeStatus.COMPLETED);
+        verify(storage, never()).grow(anyString(), anyString(), anyString(), anyLong(), anyBoolean());
+        verify(hypervisor).blockResize("local", "vm1-uuid", "vdb", 1L << 30);
+        assertThat(auditTypes(done.id())).containsExactly("RESIZE_REQUESTED", "VM_DISK_RESIZED", "RESIZE_COMPLETED");
+    }
+
+    @Test
+    void sameSizeIsANoopThatCompletesAtOnce() {
+        ResizeView view = resizes.start(byPath("64M"), "bob");
+        assertThat(view.status()).isEqualTo(ResizeStatus.COMPLETED);
+        assertThat(view.noop()).isTrue();
+        verify(storage, never()).grow(anyString(), anyString(), anyString(), anyLong(), anyBoolean());
+    }
+
+    @Test
+    void aRejectedRequestLeavesNoInstanceNoRowAndNoLock() {
+        long instances = runtime.createProcessInstanceQuery().count();
+        long rejectedRows = resizes.list(ResizeStatus.REJECTED, PATH).size();
+        assertThatThrownBy(() -> resizes.start(byPath("32M"), "bob"))
+                .isInstanceOfSatisfying(ResizeRejectedException.class,
+                        e -> assertThat(e.code()).isEqualTo(RejectionCode.SHRINK_NOT_SUPPORTED));
+        assertThat(runtime.createProcessInstanceQuery().count()).isEqualTo(instances);
+        assertThat(resizes.list(ResizeStatus.REJECTED, PATH)).hasSize((int) rejectedRows);
+        assertThat(audit.query(PATH, null, null)).last().extracting(AuditEvent::type).isEqualTo("RESIZE_REJECTED");
+    }
+
+    @Test
+    void aStartThroughTheEngineWithBadInputEndsRejectedWithTheCode() {
+        String id = runtime.startProcessInstanceByKey("virtual-disk-resize", Map.of("path", PATH, "size", "lots")).getId();
+        ResizeView view = resizes.find(id).orElseThrow();
+        assertThat(view.status()).isEqualTo(ResizeStatus.REJECTED);
+        assertThat(view.error().code()).isEqualTo("INVALID_SIZE");
+        assertThat(auditTypes(id)).containsExactly("RESIZE_REJECTED");
+    }
+
+    @Test
+    void aFailedStorageJobRollsBackAndFreesTheDisk() throws Exception {
+        doThrow(new OperationFailedException("no space left on device"))
+                .when(storage).grow(anyString(), anyString(), anyString(), anyLong(), anyBoolean());
+        runningVm("vm1");
+        ResizeView done = awaitEnd(resizes.start(byPath("+16M"), "bob").id());
+        assertThat(done.status()).isEqualTo(ResizeStatus.ROLLED_BACK);
+        assertThat(done.error().code()).isEqualTo("STORAGE_JOB_FAILED");
+        assertThat(done.error().message()).contains("no space left");
+        assertThat(volumeCapacity).isEqualTo(64 * MIB);
+        verify(hypervisor, never()).blockResize(anyString(), anyString(), anyString(), anyLong());
+        assertThat(jdbc.queryForObject("select count(*) from vdr_disk_lock", Integer.class)).isZero();
+        assertThat(auditTypes(done.id())).containsExactly("RESIZE_REQUESTED", "STORAGE_ROLLED_BACK", "RESIZE_ROLLED_BACK");
+    }
+
+    @Test
+    void theFirstVmRefusingRollsTheStorageBackToTheExactOldSize() throws Exception {
+        runningVm("vm1");
+        doThrow(new OperationFailedException("block resize not supported"))
+                .when(hypervisor).blockResize(anyString(), anyString(), anyString(), anyLong());
+        ResizeView done = awaitEnd(resizes.start(byPath("+16M"), "bob").id());
+        assertThat(done.status()).isEqualTo(ResizeStatus.ROLLED_BACK);
+        assertThat(done.error().code()).isEqualTo("VM_RESIZE_FAILED");
+        verify(storage, times(1)).shrinkBack("local", "p", "d.img", 64 * MIB);
+        assertThat(volumeCapacity).isEqualTo(64 * MIB);
+        assertThat(done.vms()).extracting(ResizeView.VmOutcome::status).containsExactly("FAILED");
+    }
+
+    @Test
+    void aSecondVmRefusingAfterTheFirstSawTheSizeNeedsAPersonAndNeverShrinks() throws Exception {
+        runningVm("vm1");
+        runningVm("vm2");
+        doAnswer(i -> {
+            if (i.getArgument(1).equals("vm2-uuid")) {
+                throw new OperationFailedException("vm2 refused");
+            }
+            return qemuCapacity.put(i.getArgument(1), i.getArgument(3));
+        }).when(hypervisor).blockResize(anyString(), anyString(), anyString(), anyLong());
+        ResizeView view = awaitEnd(resizes.start(byPath("+16M"), "bob").id());
+        assertThat(view.status()).isEqualTo(ResizeStatus.NEEDS_ATTENTION);
+        verify(storage, never()).shrinkBack(anyString(), anyString(), anyString(), anyLong());
+        assertThat(volumeCapacity).isEqualTo(80 * MIB);
+        assertThat(jdbc.queryForObject("select count(*) from vdr_disk_lock", Integer.class)).as("still locked").isOne();
+        runtime.deleteProcessInstance(view.id(), "test cleanup");
+    }
+
+    @Test
+    void ofManySimultaneousRequestsForOneDiskExactlyOneStarts() throws Exception {
+        runningVm("vm1");
+        int n = 20;
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Object>> results = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            results.add(pool.submit((Callable<Object>) () -> {
+                go.await();
+                try {
+                    return resizes.start(byPath("+16M"), "racer");
+                } catch (ResizeRejectedException e) {
+                    return e.code();
+                }
+            }));
+        }
+        go.countDown();
+        List<Object> outcomes = new ArrayList<>();
+        for (Future<Object> f : results) {
+            outcomes.add(f.get());
+        }
+        pool.shutdown();
+        assertThat(outcomes).filteredOn(ResizeView.class::isInstance).hasSize(1);
+        assertThat(outcomes).filteredOn(RejectionCode.class::isInstance).containsOnly(RejectionCode.DISK_BUSY).hasSize(n - 1);
+        ResizeView winner = (ResizeView) outcomes.stream().filter(ResizeView.class::isInstance).findFirst().orElseThrow();
+        assertThat(awaitEnd(winner.id()).status()).isEqualTo(ResizeStatus.COMPLETED);
+        assertThat(volumeCapacity).isEqualTo(80 * MIB);
+    }
+}
