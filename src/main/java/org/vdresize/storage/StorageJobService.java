@@ -50,10 +50,12 @@ public class StorageJobService {
     private final ExecutorService executor;
     private final Map<String, Future<?>> running = new ConcurrentHashMap<>();
     private final Duration maxWait;
+    private final StorageJobListener listener;
 
     public StorageJobService(StoragePort storage, StorageJobRepository jobs, NodeIdentity node, Clock clock,
-                             VdresizeProperties properties) {
+                             VdresizeProperties properties, StorageJobListener listener) {
         this.storage = storage;
+        this.listener = listener;
         this.jobs = jobs;
         this.node = node;
         this.clock = clock;
@@ -235,6 +237,12 @@ public class StorageJobService {
             jobs.finish(job.id(), StorageJob.State.FAILED, e.getMessage(), clock.instant());
         } finally {
             running.remove(job.id());
+        }
+        try {
+            listener.storageJobEnded(job.resizeId());
+        } catch (RuntimeException e) {
+            // only a shortcut: the poll timer checks the job anyway
+            log.debug("[{}] could not hurry the poll timer: {}", job.path(), e.getMessage());
         }
     }
 
