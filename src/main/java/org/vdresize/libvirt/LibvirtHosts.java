@@ -1,0 +1,306 @@
+package org.vdresize.libvirt;
+
+import jakarta.annotation.PreDestroy;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.libvirt.Connect;
+import org.libvirt.LibvirtException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import org.vdresize.common.HostUnavailableException;
+import org.vdresize.common.NotFoundException;
+import org.vdresize.config.VdresizeProperties;
+import org.vdresize.inventory.HostStatus;
+
+/**
+ * One libvirt connection per configured host, opened on first use and kept open. A call that fails
+ * because the connection broke retires that connection; the next call opens a new one. A host that
+ * cannot be reached only makes calls for that host fail ({@link HostUnavailableException}); it never
+ * stops the application from starting nor other hosts from working.
+ *
+ * <p>Connections are shared by all threads (libvirt connections are thread-safe). A retired
+ * connection is closed only when the last call still using it has returned.
+ */
+@Component
+public class LibvirtHosts {
+
+    private static final Logger log = LoggerFactory.getLogger(LibvirtHosts.class);
+
+    /** After a failed connect, calls fail at once for this long instead of knocking again. */
+    static final Duration RECONNECT_BACKOFF = Duration.ofSeconds(1);
+    private static final int KEEPALIVE_INTERVAL_S = 5;
+    private static final int KEEPALIVE_COUNT = 3;
+    private static final Set<String> LOCAL_SCHEMES = Set.of("qemu", "qemu+unix");
+    private static final Set<String> LOCAL_PATHS = Set.of("/system", "/session");
+
+    /** Called with a fresh connection (e.g. to register event listeners) and when it is retired. */
+    interface ConnectionListener {
+        void opened(String host, Connect connect) throws LibvirtException;
+
+        void retired(String host);
+    }
+
+    @FunctionalInterface
+    interface LibvirtCall<T> {
+        T call(Connect connect) throws LibvirtException;
+    }
+
+    private final Map<String, HostConnection> hosts;
+    private final List<String> order;
+    private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
+    /** Closing happens off the caller's thread: a close callback runs inside libvirt's event loop. */
+    private final ExecutorService closer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "libvirt-closer");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public LibvirtHosts(VdresizeProperties properties) {
+        LibvirtRuntime.ensureStarted();
+        Map<String, HostConnection> map = new LinkedHashMap<>();
+        for (VdresizeProperties.Host host : properties.hosts()) {
+            if (map.put(host.name(), new HostConnection(host.name(), host.uri())) != null) {
+                throw new IllegalArgumentException("libvirt host configured twice: " + host.name());
+            }
+        }
+        this.hosts = Map.copyOf(map);
+        this.order = List.copyOf(map.keySet());
+    }
+
+    /** The configured host names, in configuration order. */
+    public List<String> names() {
+        return order;
+    }
+
+    /** Every configured host; a host not connected yet is connected now (a cheap round trip checks it). */
+    public List<HostStatus> statuses() {
+        List<HostStatus> result = new ArrayList<>(order.size());
+        for (String name : order) {
+            result.add(status(name));
+        }
+        return result;
+    }
+
+    public HostStatus status(String name) {
+        HostConnection host = host(name);
+        try {
+            read(name, "connection check", Connect::getLibVersion);
+            return new HostStatus(name, host.uri, true, null);
+        } catch (HostUnavailableException e) {
+            return new HostStatus(name, host.uri, false, host.lastError());
+        } catch (RuntimeException e) {
+            return new HostStatus(name, host.uri, false, e.getMessage());
+        }
+    }
+
+    public String uri(String name) {
+        return host(name).uri;
+    }
+
+    /**
+     * The host's libvirtd runs on this machine and shares its file system paths with this process
+     * (qemu:///system, qemu:///session or qemu+unix:///...), so a pool's files can be touched directly.
+     */
+    public boolean isLocal(String name) {
+        return isLocalUri(host(name).uri);
+    }
+
+    static boolean isLocalUri(String uri) {
+        try {
+            URI u = new URI(uri);
+            return u.getScheme() != null && LOCAL_SCHEMES.contains(u.getScheme().toLowerCase(Locale.ROOT))
+                    && (u.getHost() == null || u.getHost().isEmpty())
+                    && LOCAL_PATHS.contains(u.getPath());
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
+    /** A call that only reads: after a lost connection it is tried once more on a new connection. */
+    <T> T read(String host, String what, LibvirtCall<T> call) {
+        return run(host, what, call, true);
+    }
+
+    /** A call that changes something: never repeated here, the caller decides (it checks state first). */
+    <T> T write(String host, String what, LibvirtCall<T> call) {
+        return run(host, what, call, false);
+    }
+
+    void addConnectionListener(ConnectionListener listener) {
+        listeners.add(listener);
+    }
+
+    private <T> T run(String name, String what, LibvirtCall<T> call, boolean retryOnNewConnection) {
+        HostConnection host = host(name);
+        for (int attempt = 1; ; attempt++) {
+            Lease lease = host.acquire();
+            try {
+                return call.call(lease.connect);
+            } catch (LibvirtException e) {
+                if (LibvirtErrors.isConnectionLost(e)) {
+                    host.retire(lease, LibvirtErrors.message(e));
+                    if (retryOnNewConnection && attempt == 1) {
+                        log.info("libvirt connection to {} lost ({}), reconnecting", name, LibvirtErrors.message(e));
+                        continue;
+                    }
+                }
+                throw LibvirtErrors.translate(name, what, e);
+            } finally {
+                host.release(lease);
+            }
+        }
+    }
+
+    private HostConnection host(String name) {
+        HostConnection host = hosts.get(name);
+        if (host == null) {
+            throw new NotFoundException("no libvirt host named " + name);
+        }
+        return host;
+    }
+
+    @PreDestroy
+    public void close() {
+        for (HostConnection host : hosts.values()) {
+            host.shutdown();
+        }
+        closer.shutdown();
+    }
+
+    /** A connection and the number of its users (the registry counts as one while it is current). */
+    private static final class Lease {
+        final Connect connect;
+        final AtomicInteger users = new AtomicInteger(1);
+
+        Lease(Connect connect) {
+            this.connect = connect;
+        }
+    }
+
+    private final class HostConnection {
+        final String name;
+        final String uri;
+        private Lease current;
+        private long failedAtNanos;
+        private String lastError;
+        private boolean shutDown;
+
+        HostConnection(String name, String uri) {
+            this.name = name;
+            this.uri = uri;
+        }
+
+        synchronized String lastError() {
+            return lastError;
+        }
+
+        synchronized Lease acquire() {
+            if (shutDown) {
+                throw new HostUnavailableException(name, "the application is shutting down", null);
+            }
+            if (current == null) {
+                open();
+            }
+            current.users.incrementAndGet();
+            return current;
+        }
+
+        private void open() {
+            if (lastError != null && failedAtNanos != 0 && System.nanoTime() - failedAtNanos < RECONNECT_BACKOFF.toNanos()) {
+                throw new HostUnavailableException(name, lastError, null);
+            }
+            Connect connect;
+            try {
+                connect = new Connect(uri, false);
+            } catch (LibvirtException e) {
+                failedAtNanos = System.nanoTime();
+                lastError = LibvirtErrors.message(e);
+                log.warn("cannot connect to libvirt host {} ({}): {}", name, uri, lastError);
+                throw new HostUnavailableException(name, lastError, e);
+            }
+            Lease lease = new Lease(connect);
+            try {
+                connect.setKeepAlive(KEEPALIVE_INTERVAL_S, KEEPALIVE_COUNT);
+                connect.registerCloseListener((c, reason) -> retire(lease, "connection closed: " + reason));
+            } catch (LibvirtException e) {
+                // local drivers without keepalive still work; losses are then noticed on the next call
+                log.debug("no keepalive/close callback for {}: {}", name, LibvirtErrors.message(e));
+            }
+            current = lease;
+            failedAtNanos = 0;
+            lastError = null;
+            log.info("connected to libvirt host {} ({})", name, uri);
+            for (ConnectionListener listener : listeners) {
+                try {
+                    listener.opened(name, connect);
+                } catch (LibvirtException | RuntimeException e) {
+                    log.warn("connection listener failed on {}: {}", name, e.toString());
+                }
+            }
+        }
+
+        void retire(Lease lease, String why) {
+            boolean retired;
+            synchronized (this) {
+                retired = current == lease;
+                if (retired) {
+                    current = null;
+                    lastError = why;
+                }
+            }
+            if (retired) {
+                log.warn("libvirt connection to {} retired: {}", name, why);
+                listeners.forEach(l -> l.retired(name));
+                release(lease);
+            }
+        }
+
+        void release(Lease lease) {
+            if (lease.users.decrementAndGet() == 0) {
+                try {
+                    closer.execute(() -> closeQuietly(lease.connect));
+                } catch (RejectedExecutionException e) {
+                    closeQuietly(lease.connect); // shutting down
+                }
+            }
+        }
+
+        void shutdown() {
+            Lease lease;
+            synchronized (this) {
+                shutDown = true;
+                lease = current;
+                current = null;
+            }
+            if (lease != null && lease.users.decrementAndGet() == 0) {
+                closeQuietly(lease.connect);
+            }
+        }
+
+        private void closeQuietly(Connect connect) {
+            try {
+                connect.unregisterCloseListener();
+            } catch (LibvirtException | RuntimeException e) {
+                log.trace("unregistering close callback of {}: {}", name, e.toString());
+            }
+            try {
+                connect.close();
+            } catch (LibvirtException | RuntimeException e) {
+                log.debug("closing connection to {}: {}", name, e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package org.vdresize.libvirt;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
+import org.vdresize.common.OperationFailedException;
+import org.vdresize.inventory.VmDisk;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.xml.sax.InputSource;
+import org.xml.sax.SAXException;
+
+/**
+ * Reads the parts of libvirt's domain, pool and volume XML that vdresize needs, with the JDK's DOM.
+ * Elements are walked directly (no XPath): only direct children count, so that a disk's
+ * {@code <backingStore><source/>} or {@code <format/>} is never mistaken for the disk's own.
+ */
+final class LibvirtXml {
+
+    /** A domain as its XML describes it. */
+    record DomainDescription(String name, String uuid, List<VmDisk> disks) {
+    }
+
+    /** A storage pool's XML: type, target path and sizes. */
+    record PoolDescription(String name, String type, String targetPath, long capacity, long allocation, long available) {
+    }
+
+    /**
+     * A storage volume's XML.
+     *
+     * @param type file, block, dir, network, netdir, ploop (the volume element's type attribute)
+     */
+    record VolumeDescription(String name, String type, String path, String format, long capacity, long allocation,
+                             String backingPath) {
+    }
+
+    private static final Map<String, BigDecimal> UNITS = units();
+
+    private static final ThreadLocal<DocumentBuilder> BUILDER = ThreadLocal.withInitial(LibvirtXml::newBuilder);
+
+    private LibvirtXml() {
+    }
+
+    static DomainDescription domain(String xml) {
+        Element root = parse(xml, "domain");
+        List<VmDisk> disks = new ArrayList<>();
+        Element devices = child(root, "devices");
+        if (devices != null) {
+            for (Element disk : children(devices, "disk")) {
+                disks.add(disk(disk));
+            }
+        }
+        return new DomainDescription(text(child(root, "name")), text(child(root, "uuid")), disks);
+    }
+
+    private static VmDisk disk(Element disk) {
+        String type = disk.getAttribute("type");
+        String device = attr(disk, "device");
+        Element source = child(disk, "source");
+        String path = null;
+        if (source != null) {
+            if ("file".equals(type)) {
+                path = attr(source, "file");
+            } else if ("block".equals(type)) {
+                path = attr(source, "dev");
+            }
+        }
+        Element target = child(disk, "target");
+        Element driver = child(disk, "driver");
+        return new VmDisk(
+                target == null ? null : attr(target, "dev"),
+                target == null ? null : attr(target, "bus"),
+                device == null ? "disk" : device,
+                path,
+                driver == null ? null : attr(driver, "type"),
+                child(disk, "readonly") != null,
+                child(disk, "shareable") != null,
+                text(child(disk, "serial")));
+    }
+
+    static PoolDescription pool(String xml) {
+        Element root = parse(xml, "pool");
+        Element target = child(root, "target");
+        return new PoolDescription(
+                text(child(root, "name")),
+                attr(root, "type"),
+                target == null ? null : text(child(target, "path")),
+                size(child(root, "capacity")),
+                size(child(root, "allocation")),
+                size(child(root, "available")));
+    }
+
+    static VolumeDescription volume(String xml) {
+        Element root = parse(xml, "volume");
+        Element target = child(root, "target");
+        Element format = target == null ? null : child(target, "format");
+        Element backing = child(root, "backingStore");
+        return new VolumeDescription(
+                text(child(root, "name")),
+                attr(root, "type") == null ? "file" : attr(root, "type"),
+                target == null ? null : text(child(target, "path")),
+                format == null ? null : attr(format, "type"),
+                size(child(root, "capacity")),
+                size(child(root, "allocation")),
+                backing == null ? null : text(child(backing, "path")));
+    }
+
+    /** A libvirt scaled integer ({@code <capacity unit='KiB'>4</capacity>}) in bytes; 0 when absent. */
+    static long size(Element element) {
+        String value = text(element);
+        if (value == null) {
+            return 0;
+        }
+        String unit = attr(element, "unit");
+        BigDecimal factor = unit == null ? BigDecimal.ONE : UNITS.get(unit.toLowerCase(Locale.ROOT));
+        if (factor == null) {
+            throw new OperationFailedException("libvirt reported a size in an unknown unit: " + value + " " + unit);
+        }
+        return new BigDecimal(value).multiply(factor).longValueExact();
+    }
+
+    private static Element parse(String xml, String rootName) {
+        try {
+            DocumentBuilder builder = BUILDER.get();
+            builder.reset();
+            Element root = builder.parse(new InputSource(new StringReader(xml))).getDocumentElement();
+            if (!rootName.equals(root.getTagName())) {
+                throw new OperationFailedException("expected <" + rootName + "> from libvirt, got <" + root.getTagName() + ">");
+            }
+            return root;
+        } catch (SAXException | IOException e) {
+            throw new OperationFailedException("unreadable " + rootName + " XML from libvirt: " + e.getMessage(), e);
+        }
+    }
+
+    static Element child(Element parent, String name) {
+        for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element e && name.equals(e.getTagName())) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    static List<Element> children(Element parent, String name) {
+        List<Element> result = new ArrayList<>();
+        for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element e && name.equals(e.getTagName())) {
+                result.add(e);
+            }
+        }
+        return result;
+    }
+
+    /** An attribute's value, null when absent or empty. */
+    static String attr(Element element, String name) {
+        String value = element.getAttribute(name);
+        return value.isEmpty() ? null : value;
+    }
+
+    /** An element's trimmed text, null when the element is absent or empty. */
+    static String text(Element element) {
+        if (element == null) {
+            return null;
+        }
+        String value = element.getTextContent().strip();
+        return value.isEmpty() ? null : value;
+    }
+
+    private static DocumentBuilder newBuilder() {
+        try {
+            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+            // libvirt's XML has no DTD; refusing one keeps entity tricks out
+            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            factory.setXIncludeAware(false);
+            factory.setExpandEntityReferences(false);
+            factory.setNamespaceAware(false);
+            return factory.newDocumentBuilder();
+        } catch (ParserConfigurationException e) {
+            throw new IllegalStateException("no usable XML parser in this JDK", e);
+        }
+    }
+
+    private static Map<String, BigDecimal> units() {
+        BigDecimal k = BigDecimal.valueOf(1000);
+        BigDecimal ki = BigDecimal.valueOf(1024);
+        return Map.ofEntries(
+                Map.entry("b", BigDecimal.ONE), Map.entry("bytes", BigDecimal.ONE),
+                Map.entry("kb", k), Map.entry("k", ki), Map.entry("kib", ki),
+                Map.entry("mb", k.pow(2)), Map.entry("m", ki.pow(2)), Map.entry("mib", ki.pow(2)),
+                Map.entry("gb", k.pow(3)), Map.entry("g", ki.pow(3)), Map.entry("gib", ki.pow(3)),
+                Map.entry("tb", k.pow(4)), Map.entry("t", ki.pow(4)), Map.entry("tib", ki.pow(4)),
+                Map.entry("pb", k.pow(5)), Map.entry("p", ki.pow(5)), Map.entry("pib", ki.pow(5)),
+                Map.entry("eb", k.pow(6)), Map.entry("e", ki.pow(6)), Map.entry("eib", ki.pow(6)));
+    }
+}

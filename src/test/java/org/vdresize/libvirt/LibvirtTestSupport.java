@@ -1,0 +1,24 @@
+package org.vdresize.libvirt;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.vdresize.config.VdresizeProperties;
+
+/** Builds the adapters the way Spring would, from {@code vdresize.hosts[i].*} properties. */
+final class LibvirtTestSupport {
+
+    private LibvirtTestSupport() {
+    }
+
+    /** @param nameUriPairs host name, uri, host name, uri, ... */
+    static VdresizeProperties properties(String... nameUriPairs) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < nameUriPairs.length / 2; i++) {
+            map.put("vdresize.hosts[" + i + "].name", nameUriPairs[2 * i]);
+            map.put("vdresize.hosts[" + i + "].uri", nameUriPairs[2 * i + 1]);
+        }
+        return new Binder(new MapConfigurationPropertySource(map)).bindOrCreate("vdresize", VdresizeProperties.class);
+    }
+}
