@@ -1,0 +1,105 @@
+package org.vdresize.config;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Arrays;
+import org.camunda.bpm.engine.IdentityService;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.AndRequestMatcher;
+import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
+import org.springframework.security.web.util.matcher.RequestMatcher;
+import org.vdresize.api.ProblemAccessDeniedHandler;
+import org.vdresize.api.ProblemAuthenticationEntryPoint;
+
+/**
+ * Who may call what over HTTP.
+ * <ul>
+ * <li>{@code /api/**}: HTTP Basic against the Camunda identity service, stateless, no CSRF (no
+ * cookies, so nothing for a forged cross-site request to ride on); errors as problem+json.</li>
+ * <li>everything else passes through Spring Security untouched: the Camunda webapps
+ * ({@code /camunda/**}) have their own session login and CSRF filter, {@code /engine-rest/**} is
+ * guarded by Camunda's filter ({@link EngineRestSecurityConfiguration}), and
+ * {@code /actuator/health} is open by contract.</li>
+ * </ul>
+ */
+@Configuration(proxyBeanMethods = false)
+public class ApiSecurityConfiguration {
+
+    public static final String REALM = "vdresize";
+
+    /** The webapps' REST resources when camunda.bpm.webapp.application-path is the root. */
+    private static final String[] WEBAPP_API_PATHS = {"/api/admin/**", "/api/cockpit/**", "/api/tasklist/**",
+            "/api/engine/**", "/api/welcome/**"};
+
+    /** A bean (not only a local object) so that Boot does not add its generated in-memory user. */
+    @Bean
+    CamundaIdentityAuthenticationProvider camundaIdentityAuthenticationProvider(IdentityService identityService) {
+        return new CamundaIdentityAuthenticationProvider(identityService);
+    }
+
+    @Bean
+    ProblemAccessDeniedHandler problemAccessDeniedHandler(ObjectMapper objectMapper) {
+        return new ProblemAccessDeniedHandler(objectMapper);
+    }
+
+    @Bean
+    @Order(1)
+    SecurityFilterChain apiSecurityFilterChain(HttpSecurity http, IdentityService identityService,
+                                               CamundaIdentityAuthenticationProvider authenticationProvider,
+                                               ProblemAccessDeniedHandler accessDeniedHandler, ObjectMapper objectMapper,
+                                               @Value("${camunda.bpm.webapp.application-path:/camunda}") String webappPath)
+            throws Exception {
+        ProblemAuthenticationEntryPoint entryPoint = new ProblemAuthenticationEntryPoint(objectMapper, REALM);
+        return http
+                .securityMatcher(apiMatcher(webappPath))
+                // exactly this provider and no parent: a parent manager holding the same provider bean
+                // would check a wrong password twice and double Camunda's lockout count
+                .authenticationManager(new ProviderManager(authenticationProvider))
+                .authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
+                .httpBasic(basic -> basic.realmName(REALM).authenticationEntryPoint(entryPoint))
+                .exceptionHandling(exceptions -> exceptions
+                        .authenticationEntryPoint(entryPoint)
+                        .accessDeniedHandler(accessDeniedHandler))
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .csrf(AbstractHttpConfigurer::disable)
+                .requestCache(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .addFilterAfter(new CamundaAuthenticationContextFilter(identityService), AuthorizationFilter.class)
+                .build();
+    }
+
+    @Bean
+    @Order(2)
+    SecurityFilterChain defaultSecurityFilterChain(HttpSecurity http) throws Exception {
+        return http
+                .authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
+                // the webapps send their own X-XSRF-TOKEN; a second CSRF check would refuse their logins
+                .csrf(AbstractHttpConfigurer::disable)
+                .requestCache(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .headers(headers -> headers.frameOptions(frame -> frame.sameOrigin()))
+                .build();
+    }
+
+    static RequestMatcher apiMatcher(String webappPath) {
+        PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
+        RequestMatcher api = paths.matcher("/api/**");
+        String normalised = webappPath == null ? "" : webappPath.strip();
+        if (!normalised.isEmpty() && !normalised.equals("/")) {
+            return api;
+        }
+        // webapps at the root share /api: leave their resources to their own login
+        RequestMatcher[] webapp = Arrays.stream(WEBAPP_API_PATHS).map(paths::matcher).toArray(RequestMatcher[]::new);
+        return new AndRequestMatcher(api, new NegatedRequestMatcher(new OrRequestMatcher(webapp)));
+    }
+}

@@ -1,0 +1,62 @@
+package org.vdresize.api;
+
+import static org.mockito.Mockito.when;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.MediaType;
+import org.vdresize.inventory.DiskView;
+import org.vdresize.inventory.HostStatus;
+
+class DiskControllerTest extends ApiSliceTest {
+
+    @Test
+    void disksCarryTheContractsFields() throws Exception {
+        when(inventoryService.disks()).thenReturn(List.of(
+                new DiskView("/var/lib/libvirt/images/d1.qcow2", "default", "d1.qcow2", "local", "qcow2",
+                        1073741824L, 200704L, false, false, false,
+                        List.of(new DiskView.VmUse("vm1", "local", "running", "vdb", "virtio")), true, null, null),
+                new DiskView("/dev/sr0", null, null, "local", "raw", null, null, false, true, false,
+                        List.of(new DiskView.VmUse("vm1", "local", "running", "sda", "sata")), false,
+                        "READ_ONLY_DISK", "cdrom")));
+
+        mvc.perform(get("/api/disks").with(demo()))
+                .andExpect(status().isOk())
+                .andExpect(content().contentType(MediaType.APPLICATION_JSON))
+                .andExpect(jsonPath("$[0].path").value("/var/lib/libvirt/images/d1.qcow2"))
+                .andExpect(jsonPath("$[0].pool").value("default"))
+                .andExpect(jsonPath("$[0].volume").value("d1.qcow2"))
+                .andExpect(jsonPath("$[0].format").value("qcow2"))
+                .andExpect(jsonPath("$[0].capacity").value(1073741824L))
+                .andExpect(jsonPath("$[0].allocation").value(200704))
+                .andExpect(jsonPath("$[0].preallocated").value(false))
+                .andExpect(jsonPath("$[0].readOnly").value(false))
+                .andExpect(jsonPath("$[0].shareable").value(false))
+                .andExpect(jsonPath("$[0].vms[0].name").value("vm1"))
+                .andExpect(jsonPath("$[0].vms[0].host").value("local"))
+                .andExpect(jsonPath("$[0].vms[0].state").value("running"))
+                .andExpect(jsonPath("$[0].vms[0].target").value("vdb"))
+                .andExpect(jsonPath("$[0].vms[0].bus").value("virtio"))
+                .andExpect(jsonPath("$[0].resizable").value(true))
+                // null is written, not left out: clients read notResizableBecause on every disk
+                .andExpect(jsonPath("$[0].notResizableBecause").value(org.hamcrest.Matchers.nullValue()))
+                .andExpect(jsonPath("$[0]", org.hamcrest.Matchers.hasKey("notResizableBecause")))
+                .andExpect(jsonPath("$[1].resizable").value(false))
+                .andExpect(jsonPath("$[1].notResizableBecause").value("READ_ONLY_DISK"));
+    }
+
+    @Test
+    void hostsShowWhichAnswer() throws Exception {
+        when(inventoryService.hosts()).thenReturn(List.of(new HostStatus("local", "qemu:///system", true, null),
+                new HostStatus("kvm2", "qemu+ssh://kvm2/system", false, "connection refused")));
+        mvc.perform(get("/api/hosts").with(demo()))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$[0].available").value(true))
+                .andExpect(jsonPath("$[1].name").value("kvm2"))
+                .andExpect(jsonPath("$[1].available").value(false));
+    }
+}

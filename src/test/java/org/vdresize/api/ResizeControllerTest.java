@@ -1,0 +1,362 @@
+package org.vdresize.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.mockito.ArgumentCaptor;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.servlet.ResultActions;
+import org.vdresize.resize.RejectionCode;
+import org.vdresize.resize.ResizeRejectedException;
+import org.vdresize.resize.ResizeRequest;
+import org.vdresize.resize.ResizeStatus;
+import org.vdresize.resize.ResizeView;
+
+class ResizeControllerTest extends ApiSliceTest {
+
+    @Autowired
+    private ObjectMapper objectMapper;
+
+    private static final Instant STARTED = Instant.parse("2025-01-31T12:00:00Z");
+    private static final Instant ENDED = Instant.parse("2025-01-31T12:00:03.250Z");
+
+    static ResizeView running(String id) {
+        return new ResizeView(id, ResizeStatus.RUNNING, false,
+                new ResizeView.DiskRef("/var/lib/libvirt/images/d1.qcow2", "default", "d1.qcow2", "qcow2", false),
+                1073741824L, "2G", 2147483648L, List.of(), List.of(), "demo", "grow it", STARTED, null, List.of(), null);
+    }
+
+    static ResizeView complete(String id) {
+        return new ResizeView(id, ResizeStatus.COMPLETED, false,
+                new ResizeView.DiskRef("/var/lib/libvirt/images/d1.qcow2", "default", "d1.qcow2", "qcow2", true),
+                1073741824L, "2G", 2147483648L,
+                List.of(new ResizeView.VmOutcome("vm1", "local", "vdb", "RESIZED", 2147483648L)),
+                List.of(new ResizeView.GuestOutcome("vm1", "SEEN", 2147483648L, null)),
+                "demo", null, STARTED, ENDED,
+                List.of(new ResizeView.Step("STORAGE_EXTEND", "DONE", STARTED, ENDED, "qemu-img resize")),
+                new ResizeView.Error("VM_STATE", "vm1 paused"));
+    }
+
+    private ResultActions postResize(String json) throws Exception {
+        return mvc.perform(post("/api/resizes").with(demo()).contentType(MediaType.APPLICATION_JSON).content(json));
+    }
+
+    private ResizeRequest startedWith() {
+        ArgumentCaptor<ResizeRequest> request = ArgumentCaptor.forClass(ResizeRequest.class);
+        verify(resizeService).start(request.capture(), any());
+        return request.getValue();
+    }
+
+    // --- starting ---
+
+    @Test
+    void startAnswers202WithLocationAndTheResize() throws Exception {
+        when(resizeService.start(any(), anyString())).thenReturn(running("pi-42"));
+
+        postResize("""
+                {"vm": "vm1", "target": "vdb", "size": "20G", "notifyGuest": false, "growFilesystem": true,
+                 "reason": "disk full"}""")
+                .andExpect(status().isAccepted())
+                .andExpect(header().string("Location", "/api/resizes/pi-42"))
+                .andExpect(content().contentType(MediaType.APPLICATION_JSON))
+                .andExpect(jsonPath("$.id").value("pi-42"))
+                .andExpect(jsonPath("$.status").value("RUNNING"))
+                .andExpect(jsonPath("$.noop").value(false))
+                .andExpect(jsonPath("$.startedAt").value("2025-01-31T12:00:00Z"));
+
+        verify(resizeService).start(new ResizeRequest("vm1", "vdb", null, null, null, "20G", false, true, "disk full"),
+                "demo");
+    }
+
+    @Test
+    void theUserIsTheAuthenticatedOneNotAnythingInTheBody() throws Exception {
+        when(resizeService.start(any(), anyString())).thenReturn(running("pi-1"));
+        postResize("{\"path\": \"/d.img\", \"size\": \"+1G\"}").andExpect(status().isAccepted());
+        verify(resizeService).start(any(), org.mockito.ArgumentMatchers.eq("demo"));
+    }
+
+    @Test
+    void alreadyAtSizeAnswers200WithoutLocation() throws Exception {
+        ResizeView noop = new ResizeView("pi-7", ResizeStatus.COMPLETED, true, null, 2147483648L, "2G", 2147483648L,
+                List.of(), List.of(), "demo", null, STARTED, STARTED, List.of(), null);
+        when(resizeService.start(any(), anyString())).thenReturn(noop);
+
+        postResize("{\"pool\": \"default\", \"volume\": \"d1.qcow2\", \"size\": \"2G\"}")
+                .andExpect(status().isOk())
+                .andExpect(header().doesNotExist("Location"))
+                .andExpect(header().string("Content-Location", "/api/resizes/pi-7"))
+                .andExpect(jsonPath("$.status").value("COMPLETED"))
+                .andExpect(jsonPath("$.noop").value(true));
+    }
+
+    @Test
+    void theLocationEncodesTheId() throws Exception {
+        when(resizeService.start(any(), anyString())).thenReturn(running("a b/c"));
+        postResize("{\"path\": \"/d.img\", \"size\": \"20G\"}")
+                .andExpect(header().string("Location", "/api/resizes/a%20b%2Fc"));
+    }
+
+    @Test
+    void eachWayOfNamingTheDiskReachesTheService() throws Exception {
+        when(resizeService.start(any(), anyString())).thenReturn(running("x"));
+        postResize("{\"pool\": \"default\", \"volume\": \"d1.qcow2\", \"size\": \"+5G\"}").andExpect(status().isAccepted());
+        assertThat(startedWith()).isEqualTo(
+                new ResizeRequest(null, null, "default", "d1.qcow2", null, "+5G", null, null, null));
+    }
+
+    @Test
+    void aPathWithAByteCountAsJsonNumberIsPassedAsLong() throws Exception {
+        when(resizeService.start(any(), anyString())).thenReturn(running("x"));
+        postResize("{\"path\": \"/var/lib/libvirt/images/disk1.qcow2\", \"size\": 21474836480}")
+                .andExpect(status().isAccepted());
+        ResizeRequest request = startedWith();
+        assertThat(request.path()).isEqualTo("/var/lib/libvirt/images/disk1.qcow2");
+        assertThat(request.size()).isEqualTo(21474836480L);
+    }
+
+    @Test
+    void nullOptionalFieldsAreAbsentAndABlankReasonIsNoReason() throws Exception {
+        when(resizeService.start(any(), anyString())).thenReturn(running("x"));
+        postResize("{\"path\": \"/d\", \"size\": \" 20 GiB \", \"vm\": null, \"notifyGuest\": null, \"reason\": \"  \"}")
+                .andExpect(status().isAccepted());
+        assertThat(startedWith()).isEqualTo(new ResizeRequest(null, null, null, null, "/d", "20 GiB", null, null, null));
+    }
+
+    @Test
+    void aReasonOfExactly500CharactersIsAccepted() throws Exception {
+        when(resizeService.start(any(), anyString())).thenReturn(running("x"));
+        // 500 characters, each a surrogate pair in UTF-16: counted as characters, not chars
+        String reason = "\uD83D\uDCBE".repeat(500);
+        postResize("{\"path\": \"/d\", \"size\": \"1G\", \"reason\": \"" + reason + "\"}").andExpect(status().isAccepted());
+        assertThat(startedWith().reason()).isEqualTo(reason);
+    }
+
+    @Test
+    void charsetParameterOnTheContentTypeIsFine() throws Exception {
+        when(resizeService.start(any(), anyString())).thenReturn(running("x"));
+        mvc.perform(post("/api/resizes").with(demo()).contentType("application/json;charset=UTF-8")
+                        .content("{\"path\": \"/d\", \"size\": \"1G\"}"))
+                .andExpect(status().isAccepted());
+    }
+
+    // --- the request's own errors ---
+
+    static Stream<Arguments> invalidRequests() {
+        List<Arguments> cases = new ArrayList<>(List.of(
+                Arguments.of("malformed JSON", "{\"path\": \"/d\", \"size\": \"1G\"", "malformed JSON"),
+                Arguments.of("not JSON at all", "size=1G", "malformed JSON"),
+                Arguments.of("empty body", "", "empty"),
+                Arguments.of("whitespace body", "   ", "empty"),
+                Arguments.of("array body", "[{\"path\": \"/d\", \"size\": \"1G\"}]", "JSON object"),
+                Arguments.of("string body", "\"20G\"", "JSON object"),
+                Arguments.of("trailing tokens", "{\"path\": \"/d\", \"size\": \"1G\"} {}", "malformed JSON"),
+                Arguments.of("duplicate field", "{\"path\": \"/d\", \"path\": \"/e\", \"size\": \"1G\"}", "Duplicate"),
+                Arguments.of("unknown field", "{\"path\": \"/d\", \"size\": \"1G\", \"force\": true}", "\"force\""),
+                Arguments.of("misspelt field", "{\"path\": \"/d\", \"size\": \"1G\", \"notify_guest\": true}", "notify_guest"),
+                Arguments.of("missing size", "{\"path\": \"/d\"}", "size is missing"),
+                Arguments.of("null size", "{\"path\": \"/d\", \"size\": null}", "size is missing"),
+                Arguments.of("no disk", "{\"size\": \"1G\"}", "not named"),
+                Arguments.of("vm and path", "{\"vm\": \"v\", \"target\": \"vdb\", \"path\": \"/d\", \"size\": \"1G\"}", "exactly one way"),
+                Arguments.of("pool and path", "{\"pool\": \"p\", \"volume\": \"v\", \"path\": \"/d\", \"size\": \"1G\"}", "exactly one way"),
+                Arguments.of("vm and pool", "{\"vm\": \"v\", \"target\": \"vdb\", \"pool\": \"p\", \"volume\": \"x\", \"size\": \"1G\"}", "exactly one way"),
+                Arguments.of("target and volume", "{\"target\": \"vdb\", \"volume\": \"x\", \"size\": \"1G\"}", "exactly one way"),
+                Arguments.of("vm without target", "{\"vm\": \"v\", \"size\": \"1G\"}", "vm needs target"),
+                Arguments.of("target without vm", "{\"target\": \"vdb\", \"size\": \"1G\"}", "target needs vm"),
+                Arguments.of("pool without volume", "{\"pool\": \"p\", \"size\": \"1G\"}", "pool needs volume"),
+                Arguments.of("volume without pool", "{\"volume\": \"x\", \"size\": \"1G\"}", "volume needs pool"),
+                Arguments.of("blank path", "{\"path\": \" \", \"size\": \"1G\"}", "blank"),
+                Arguments.of("vm as number", "{\"vm\": 5, \"target\": \"vdb\", \"size\": \"1G\"}", "vm must be a string"),
+                Arguments.of("path as object", "{\"path\": {\"p\": 1}, \"size\": \"1G\"}", "path must be a string"),
+                Arguments.of("notifyGuest as string", "{\"path\": \"/d\", \"size\": \"1G\", \"notifyGuest\": \"true\"}", "notifyGuest must be true or false"),
+                Arguments.of("growFilesystem as number", "{\"path\": \"/d\", \"size\": \"1G\", \"growFilesystem\": 1}", "growFilesystem must be true or false"),
+                Arguments.of("reason as number", "{\"path\": \"/d\", \"size\": \"1G\", \"reason\": 5}", "reason must be a string"),
+                Arguments.of("reason of 501 characters", "{\"path\": \"/d\", \"size\": \"1G\", \"reason\": \"" + "x".repeat(501) + "\"}", "501 characters")));
+        return cases.stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidRequests")
+    void invalidRequestIs400InvalidRequestAndStartsNothing(String name, String json, String detail) throws Exception {
+        postResize(json)
+                .andExpect(status().isBadRequest())
+                .andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.code").value("INVALID_REQUEST"))
+                .andExpect(jsonPath("$.status").value(400))
+                .andExpect(jsonPath("$.title").value("Bad Request"))
+                .andExpect(jsonPath("$.instance").value("/api/resizes"))
+                .andExpect(jsonPath("$.detail", org.hamcrest.Matchers.containsString(detail)));
+        verify(resizeService, never()).start(any(), any());
+    }
+
+    @ParameterizedTest(name = "size {0}")
+    @ValueSource(strings = {"\"abc\"", "\"\"", "0", "\"0G\"", "-1", "\"-5G\"", "\"1e9\"", "1.5", "true", "{\"value\": 5}",
+            "[1]", "9007199254740993", "\"8193T\"", "99999999999999999999999999", "\"20 XB\""})
+    void invalidSizeIs400InvalidSizeAndStartsNothing(String size) throws Exception {
+        postResize("{\"vm\": \"vm1\", \"target\": \"vdb\", \"size\": " + size + "}")
+                .andExpect(status().isBadRequest())
+                .andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.code").value("INVALID_SIZE"));
+        verify(resizeService, never()).start(any(), any());
+    }
+
+    @Test
+    void theRequestIsCheckedBeforeTheSize() throws Exception {
+        postResize("{\"vm\": \"vm1\", \"size\": \"garbage\"}").andExpect(jsonPath("$.code").value("INVALID_REQUEST"));
+    }
+
+    @Test
+    void twoToThe53BytesIsStillASize() throws Exception {
+        when(resizeService.start(any(), anyString())).thenReturn(running("x"));
+        postResize("{\"path\": \"/d\", \"size\": 9007199254740992}").andExpect(status().isAccepted());
+        assertThat(startedWith().size()).isEqualTo(9007199254740992L);
+    }
+
+    @Test
+    void wrongContentTypeIs415WithInvalidRequest() throws Exception {
+        mvc.perform(post("/api/resizes").with(demo()).contentType(MediaType.TEXT_PLAIN)
+                        .content("{\"path\": \"/d\", \"size\": \"1G\"}"))
+                .andExpect(status().isUnsupportedMediaType())
+                .andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.code").value("INVALID_REQUEST"))
+                .andExpect(header().string("Accept", org.hamcrest.Matchers.containsString("application/json")));
+        verify(resizeService, never()).start(any(), any());
+    }
+
+    @Test
+    void missingContentTypeIs415Too() throws Exception {
+        mvc.perform(post("/api/resizes").with(demo()).content("{\"path\": \"/d\", \"size\": \"1G\"}"))
+                .andExpect(status().isUnsupportedMediaType())
+                .andExpect(jsonPath("$.code").value("INVALID_REQUEST"));
+    }
+
+    @Test
+    void aBodyOver64KiBIs413AndNotRead() throws Exception {
+        String padding = "x".repeat(64 * 1024);
+        postResize("{\"path\": \"/d\", \"size\": \"1G\", \"reason\": \"" + padding + "\"}")
+                .andExpect(status().isPayloadTooLarge())
+                .andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.code").value("INVALID_REQUEST"))
+                .andExpect(jsonPath("$.detail").value("the request body is larger than 64 KiB"));
+        verify(resizeService, never()).start(any(), any());
+    }
+
+    @Test
+    void askingForCsvFromPostIs406BeforeAnythingStarts() throws Exception {
+        mvc.perform(post("/api/resizes").with(demo()).contentType(MediaType.APPLICATION_JSON)
+                        .accept("text/csv").content("{\"path\": \"/d\", \"size\": \"1G\"}"))
+                .andExpect(status().isNotAcceptable());
+        verify(resizeService, never()).start(any(), any());
+    }
+
+    // --- the service's rejections ---
+
+    @ParameterizedTest
+    @EnumSource(RejectionCode.class)
+    void everyRejectionCodeGetsItsStatus(RejectionCode code) throws Exception {
+        when(resizeService.start(any(), anyString())).thenThrow(new ResizeRejectedException(code, "because " + code));
+
+        postResize("{\"vm\": \"vm1\", \"target\": \"vdb\", \"size\": \"20G\"}")
+                .andExpect(status().is(code.httpStatus()))
+                .andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.code").value(code.name()))
+                .andExpect(jsonPath("$.status").value(code.httpStatus()))
+                .andExpect(jsonPath("$.detail").value("because " + code))
+                .andExpect(jsonPath("$.type").value("about:blank"))
+                .andExpect(jsonPath("$.instance").value("/api/resizes"));
+    }
+
+    // --- reading ---
+
+    @Test
+    void getReturnsTheResizeWithTheContractsFieldNames() throws Exception {
+        when(resizeService.find("pi-9")).thenReturn(Optional.of(complete("pi-9")));
+
+        String body = mvc.perform(get("/api/resizes/pi-9").with(demo()))
+                .andExpect(status().isOk())
+                .andExpect(content().contentType(MediaType.APPLICATION_JSON))
+                .andReturn().getResponse().getContentAsString();
+
+        JsonNode json = objectMapper.readTree(body);
+        assertThat(fieldNames(json)).containsExactlyInAnyOrder("id", "status", "noop", "disk", "oldSize",
+                "requestedSize", "newSize", "vms", "guest", "requestedBy", "reason", "startedAt", "endedAt", "steps", "error");
+        assertThat(fieldNames(json.get("disk"))).containsExactlyInAnyOrder("path", "pool", "volume", "format", "preallocated");
+        assertThat(fieldNames(json.get("vms").get(0))).containsExactlyInAnyOrder("name", "host", "target", "status", "capacity");
+        assertThat(fieldNames(json.get("guest").get(0))).containsExactlyInAnyOrder("vm", "status", "guestSize", "filesystem");
+        assertThat(fieldNames(json.get("steps").get(0))).containsExactlyInAnyOrder("name", "status", "startedAt", "endedAt", "detail");
+        assertThat(fieldNames(json.get("error"))).containsExactlyInAnyOrder("code", "message");
+        assertThat(json.get("reason").isNull()).isTrue();
+        assertThat(json.get("oldSize").asLong()).isEqualTo(1073741824L);
+        assertThat(json.get("endedAt").asText()).isEqualTo("2025-01-31T12:00:03.250Z");
+        assertThat(json.get("steps").get(0).get("startedAt").asText()).isEqualTo("2025-01-31T12:00:00Z");
+    }
+
+    @Test
+    void unknownResizeIs404UnknownResize() throws Exception {
+        when(resizeService.find("nope")).thenReturn(Optional.empty());
+        mvc.perform(get("/api/resizes/nope").with(demo()))
+                .andExpect(status().isNotFound())
+                .andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.code").value("UNKNOWN_RESIZE"))
+                .andExpect(jsonPath("$.instance").value("/api/resizes/nope"));
+    }
+
+    @Test
+    void listFiltersByStatusAndDisk() throws Exception {
+        when(resizeService.list(ResizeStatus.NEEDS_ATTENTION, "/var/lib/libvirt/images/d1.qcow2"))
+                .thenReturn(List.of(running("a"), running("b")));
+        mvc.perform(get("/api/resizes").with(demo())
+                        .param("status", "needs_attention").param("disk", "/var/lib/libvirt/images/d1.qcow2"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.length()").value(2))
+                .andExpect(jsonPath("$[1].id").value("b"));
+    }
+
+    @Test
+    void listWithoutFiltersAsksForEverything() throws Exception {
+        when(resizeService.list(null, null)).thenReturn(List.of());
+        mvc.perform(get("/api/resizes").with(demo()).param("status", "").param("disk", ""))
+                .andExpect(status().isOk())
+                .andExpect(content().json("[]"));
+        verify(resizeService).list(null, null);
+    }
+
+    @Test
+    void unknownStatusIs400InvalidRequest() throws Exception {
+        mvc.perform(get("/api/resizes").with(demo()).param("status", "DONE"))
+                .andExpect(status().isBadRequest())
+                .andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.code").value("INVALID_REQUEST"))
+                .andExpect(jsonPath("$.detail", org.hamcrest.Matchers.containsString("WAITING_FOR_APPROVAL")));
+        verify(resizeService, never()).list(any(), any());
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+}
