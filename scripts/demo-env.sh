@@ -13,13 +13,11 @@
 set -euo pipefail
 
 NAME=demo-env
-log() { echo "[$NAME] $*"; }
-die() { echo "[$NAME] ERROR: $*" >&2; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 URI=qemu:///system
 POOL=vdresize-demo
-POOL_DIR=$ROOT/data/demo-pool
+POOL_DIR=$DATA/demo-pool
 VMS=(vdresize-demo-1 vdresize-demo-2)
 MiB=1048576
 
@@ -49,7 +47,7 @@ for a in "$@"; do
   esac
 done
 
-[ "$(id -u)" = 0 ] || die "must run as root (qemu:///system); try: sudo $0 $*"
+require_root
 
 # a busy or wedged libvirtd must not hang the script forever
 V() { timeout 300 virsh -q -c "$URI" "$@"; }
