@@ -46,7 +46,7 @@ else
   if $BUILD; then
     log "building: mvn -B -DskipTests package (log: data/build.log; the first build downloads dependencies, a few minutes)"
     start=$SECONDS
-    if ! (cd "$ROOT" && mvn -B -ntp -DskipTests package) >"$DATA/build.log" 2>&1; then
+    if ! (cd "$ROOT" && mvn -B -ntp -Dstyle.color=never -DskipTests package) >"$DATA/build.log" 2>&1; then
       grep -E '^\[(ERROR|WARNING)\]' "$DATA/build.log" | head -n 40 >&2 || true
       tail -n 15 "$DATA/build.log" >&2
       die "the build failed; full log: $DATA/build.log"

@@ -14,5 +14,5 @@ require_root
 
 bash "$ROOT/scripts/setup-host.sh"
 cd "$ROOT"
-log "mvn -B $* verify"
-exec mvn -B -ntp "$@" verify
+log "mvn -B ${*:+$* }verify"
+exec mvn -B -ntp -Dstyle.color=never "$@" verify
