@@ -66,6 +66,7 @@ done < <(for p in "${PKGS[@]}"; do
 java_major=$( (java -version 2>&1 || true) | sed -nE '1s/.*version "([0-9]+).*/\1/p')
 [ -n "$java_major" ] && [ "$java_major" -ge 17 ] || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
+command -v awk >/dev/null 2>&1 || missing+=(mawk)   # any awk will do (Debian's minimal images have mawk)
 
 # apt lists are needed for an install, and by the integration tests' guest image (apt-get download)
 have_lists() { compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; }
@@ -84,7 +85,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   dpkg_repair
 fi
-for c in virsh libvirtd virtlogd qemu-img qemu-system-x86_64 curl python3 java mvn flock timeout; do
+for c in virsh libvirtd virtlogd qemu-img qemu-system-x86_64 curl python3 java mvn awk flock setsid fallocate timeout numfmt; do
   command -v "$c" >/dev/null 2>&1 || die "'$c' is still missing after the install"
 done
 
