@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Runs vdresize on this machine (Debian 12, as root):
+#   1. scripts/setup-host.sh  installs/configures libvirt + QEMU, starts libvirtd
+#   2. mvn -B -DskipTests package  builds target/vdresize.jar (skip with --no-build)
+#   3. scripts/demo-env.sh    creates the demo pool, disks and VMs (idempotent)
+#   4. starts java -jar target/vdresize.jar in the background (log data/vdresize.log,
+#      pid data/vdresize.pid) and waits until /actuator/health says UP
+# If the application already runs (data/vdresize.pid), it is left alone: no build, no second start.
+#
+# Usage: scripts/run.sh [--no-build] [-- EXTRA_APPLICATION_ARGS...]
+# Environment: PORT (default 8080), HEALTH_TIMEOUT seconds (default 240), JAVA_OPTS
+# Example: PORT=8081 scripts/run.sh -- --vdresize.hosts[0].name=local --vdresize.hosts[0].uri=qemu:///system
+set -euo pipefail
+NAME=run
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+BUILD=true
+APP_ARGS=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --no-build) BUILD=false ;;
+    -h|--help) usage; exit 0 ;;
+    --) shift; APP_ARGS=("$@"); break ;;
+    *) usage >&2; die "unknown argument: $1 (application arguments go after --)" ;;
+  esac
+  shift
+done
+PORT=${PORT:-8080}
+HEALTH_TIMEOUT=${HEALTH_TIMEOUT:-240}
+[[ "$PORT" =~ ^[0-9]+$ ]] || die "PORT must be a number, not '$PORT'"
+require_root
+
+bash "$ROOT/scripts/setup-host.sh"
+mkdir -p "$DATA"
+
+pid=$(app_pid)
+if [ -n "$pid" ]; then
+  running_port=$(cat "$APP_PORT_FILE" 2>/dev/null || echo "$PORT")
+  log "vdresize is already running (pid $pid, port $running_port): not starting a second one and not rebuilding."
+  log "To restart it with a fresh build: scripts/stop.sh && scripts/run.sh"
+  [ "$running_port" = "$PORT" ] || log "note: PORT=$PORT was asked for, but the running one listens on $running_port"
+  PORT=$running_port
+else
+  rm -f "$APP_PID_FILE" "$APP_PORT_FILE"
+  if $BUILD; then
+    log "building: mvn -B -DskipTests package (log: data/build.log; the first build downloads dependencies, a few minutes)"
+    start=$SECONDS
+    if ! (cd "$ROOT" && mvn -B -ntp -Dstyle.color=never -DskipTests package) >"$DATA/build.log" 2>&1; then
+      grep -E '^\[(ERROR|WARNING)\]' "$DATA/build.log" | head -n 40 >&2 || true
+      tail -n 15 "$DATA/build.log" >&2
+      die "the build failed; full log: $DATA/build.log"
+    fi
+    log "built target/vdresize.jar in $((SECONDS - start)) s"
+  fi
+  [ -f "$APP_JAR" ] || die "$APP_JAR is missing: run without --no-build"
+fi
+
+bash "$ROOT/scripts/demo-env.sh"
+
+if [ -z "$pid" ]; then
+  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+    die "port $PORT is already in use by another program; choose another one: PORT=8081 $0"
+  fi
+  [ -f "$APP_LOG" ] && mv -f "$APP_LOG" "$APP_LOG.1"
+  # cwd = project root: the default database is ./data/vdresize (H2 file).
+  # setsid: the application outlives this script and the terminal (Ctrl-C, closing it).
+  cd "$ROOT"
+  # shellcheck disable=SC2086  # JAVA_OPTS is a list of words on purpose
+  setsid java ${JAVA_OPTS:-} -jar "$APP_JAR" --server.port="$PORT" ${APP_ARGS[@]+"${APP_ARGS[@]}"} \
+    </dev/null >>"$APP_LOG" 2>&1 &
+  pid=$!
+  echo "$pid" >"$APP_PID_FILE"
+  echo "$PORT" >"$APP_PORT_FILE"
+  log "started vdresize (pid $pid, port $PORT, log data/vdresize.log)"
+fi
+
+BASE=http://localhost:$PORT
+show_log() {
+  local errors
+  errors=$(grep -E '( ERROR |^Caused by:|APPLICATION FAILED)' "$APP_LOG" | tail -n 8 | cut -c1-400 || true)
+  [ -z "$errors" ] || printf -- '----- %s: errors -----\n%s\n' "$APP_LOG" "$errors" >&2
+  echo "----- $APP_LOG: last lines -----" >&2
+  tail -n 20 "$APP_LOG" | cut -c1-400 >&2
+}
+health() {
+  curl -s --max-time 3 "http://127.0.0.1:$PORT/actuator/health" 2>/dev/null \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin).get("status",""))' 2>/dev/null || true
+}
+log "waiting for $BASE/actuator/health to say UP (up to $HEALTH_TIMEOUT s)"
+start=$SECONDS
+status=""
+while :; do
+  status=$(health)
+  [ "$status" = UP ] && break
+  if [ ! -d "/proc/$pid" ]; then
+    rm -f "$APP_PID_FILE" "$APP_PORT_FILE"
+    show_log
+    die "vdresize exited during start-up (see $APP_LOG)"
+  fi
+  if [ $((SECONDS - start)) -ge "$HEALTH_TIMEOUT" ]; then
+    show_log
+    die "no UP from $BASE/actuator/health after $HEALTH_TIMEOUT s (last answer: '${status:-none}'); it still runs as pid $pid: stop it with scripts/stop.sh"
+  fi
+  sleep 1
+done
+log "UP after $((SECONDS - start)) s"
+
+QCOW2=$(timeout 30 virsh -q -c qemu:///system vol-path --pool vdresize-demo demo-qcow2.qcow2 2>/dev/null || echo /path/to/demo-qcow2.qcow2)
+cat <<INFO
+
+vdresize is running (pid $pid; log: data/vdresize.log; stop: scripts/stop.sh)
+
+  Cockpit    $BASE/camunda/app/cockpit/
+  Tasklist   $BASE/camunda/app/tasklist/
+  REST API   $BASE/api/  (resizes, disks, audit; Camunda's own REST API: $BASE/engine-rest/)
+  Login      demo / demo
+
+Watch a demo disk (others: vdresize-demo-1 vdc, sda, vdd; vdresize-demo-2 vdb):
+  virsh -c qemu:///system domblkinfo vdresize-demo-1 vdb
+
+Grow it by 256 MiB:
+  curl -u demo:demo -H 'Content-Type: application/json' -d '{"vm":"vdresize-demo-1","target":"vdb","size":"+256M"}' $BASE/api/resizes
+
+Follow it (ID: the "id" in that answer, also in its Location header):
+  curl -u demo:demo $BASE/api/resizes/ID
+  or every resize of that disk:  curl -u demo:demo '$BASE/api/resizes?disk=$QCOW2'
+INFO
