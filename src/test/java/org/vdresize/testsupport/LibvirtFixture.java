@@ -322,41 +322,37 @@ public final class LibvirtFixture implements AutoCloseable {
         }
     }
 
-    /** Guest-visible bytes of the image (raw: the file; qcow2: through {@code qemu-img dd}). */
+    /** Guest-visible bytes of the image (raw: the file; qcow2: through {@code qemu-img convert}). */
     public byte[] readBytes(Path image, long offset, int length) {
         String format = qemuImgFormat(image);
         if ("raw".equals(format)) {
-            try (FileChannel channel = FileChannel.open(image, StandardOpenOption.READ)) {
-                ByteBuffer buffer = ByteBuffer.allocate(length);
-                long position = offset;
-                while (buffer.hasRemaining()) {
-                    int n = channel.read(buffer, position);
-                    if (n < 0) {
-                        break; // beyond the end: zeros, as a guest would read
-                    }
-                    position += n;
-                }
-                return buffer.array();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            return readRange(image, offset, length);
         }
-        long firstBlock = offset / 512;
-        long endBlock = (offset + length + 511) / 512;
-        Path out = tempFile("dd");
+        // qcow2: the guest-visible bytes of a (sparse, small) raw copy made by qemu-img convert
+        Path out = tempFile("convert");
         try {
-            Files.delete(out); // qemu-img dd creates it
-            exec(List.of("qemu-img", "dd", "-U", "-f", format, "-O", "raw", "bs=512", "skip=" + firstBlock,
-                    "count=" + (endBlock - firstBlock), "if=" + image, "of=" + out), false);
-            byte[] all = Files.readAllBytes(out);
-            byte[] result = new byte[length];
-            int from = (int) (offset - firstBlock * 512);
-            System.arraycopy(all, from, result, 0, Math.min(length, Math.max(0, all.length - from)));
-            return result;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            exec(List.of("qemu-img", "convert", "-U", "-f", format, "-O", "raw", image.toString(), out.toString()), false);
+            return readRange(out, offset, length);
         } finally {
             deleteQuietly(out);
+        }
+    }
+
+    /** Bytes of a raw file; beyond its end zeros, as a guest would read. */
+    private static byte[] readRange(Path file, long offset, int length) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer buffer = ByteBuffer.allocate(length);
+            long position = offset;
+            while (buffer.hasRemaining()) {
+                int n = channel.read(buffer, position);
+                if (n < 0) {
+                    break;
+                }
+                position += n;
+            }
+            return buffer.array();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,0 +1,72 @@
+package org.vdresize.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Set;
+
+/** The REST API as an automation client sees it: HTTP, Basic auth, JSON. */
+final class ApiClient {
+
+    static final Set<String> END_STATES = Set.of("COMPLETED", "FAILED", "ROLLED_BACK", "REJECTED", "NEEDS_ATTENTION");
+
+    record Response(int status, JsonNode body, HttpResponse<String> raw) {
+    }
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final ObjectMapper json = new ObjectMapper();
+    private final String base;
+    private final String auth;
+
+    ApiClient(int port, String user, String password) {
+        this.base = "http://127.0.0.1:" + port;
+        this.auth = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    Response post(String path, String body) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    Response get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+    }
+
+    /** Polls the resize until it reaches an end state (or a state that waits for a person). */
+    JsonNode awaitEnd(String id, Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        JsonNode resize = get("/api/resizes/" + id).body();
+        while (!END_STATES.contains(resize.path("status").asText()) && System.nanoTime() < end) {
+            try {
+                Thread.sleep(25);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            resize = get("/api/resizes/" + id).body();
+        }
+        return resize;
+    }
+
+    private Response send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response = http.send(request.header("Authorization", auth).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            JsonNode body = response.body().isEmpty() ? json.nullNode() : json.readTree(response.body());
+            return new Response(response.statusCode(), body, response);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
