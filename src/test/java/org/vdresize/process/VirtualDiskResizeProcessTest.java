@@ -407,6 +407,37 @@ class VirtualDiskResizeProcessTest {
         Assertions.assertThat(delegates.vmCalls).containsExactly("vm-1", "vm-1", "vm-1", "vm-1", "vm-1");
     }
 
+    @Test
+    void failingShrinkIsRetriedInTheUndoJobWithoutCheckingTheStorageJobAgain() {
+        delegates.givenValidRequest("vm-1")
+            .givenStorageJobFails(0, "STORAGE_JOB_FAILED", "lvextend: insufficient free space");
+        boolean[] shrinkFailed = {false};
+        delegates.shrinkStorageBack.does(execution -> {
+            if (!shrinkFailed[0]) {
+                shrinkFailed[0] = true;
+                throw new IllegalStateException("libvirt connection to the storage host lost");
+            }
+        });
+
+        ProcessInstance pi = startResize();
+        executeJob(pi); // extend
+        executeJob(pi); // check: failed
+        Job undo = job(pi);
+        // the engine wraps it ("Error while handling compensation event ..."): the incident shows the wrapper
+        assertThatThrownBy(() -> execute(undo)).hasRootCauseMessage("libvirt connection to the storage host lost");
+
+        Job failed = managementService().createJobQuery().jobId(undo.getId()).singleResult();
+        Assertions.assertThat(failed.getRetries()).isEqualTo(4);
+        Assertions.assertThat(failed.getDuedate().toInstant()).isEqualTo(NOW.plus(Duration.ofSeconds(1)));
+        assertThat(pi).isWaitingAt(EVENT_UNDO_AFTER_STORAGE_FAILURE).hasNotPassed(TASK_RECORD_ROLLBACK);
+
+        execute(failed);
+        assertThat(pi).isEnded().hasPassed(EVENT_RESIZE_ROLLED_BACK);
+        Assertions.assertThat(delegates.shrinkStorageBack.calls()).isEqualTo(2);
+        Assertions.assertThat(delegates.checkStorageJob.calls()).isEqualTo(1);
+        Assertions.assertThat(delegates.releaseLock.calls()).isEqualTo(1);
+    }
+
     // ================================================================ forms
 
     @Test
