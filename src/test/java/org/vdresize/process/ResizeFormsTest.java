@@ -1,0 +1,95 @@
+package org.vdresize.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.vdresize.process.ResizeProcess.*;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.StreamSupport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Camunda Forms in forms/: Tasklist renders them (form-js, schemaVersion up to 16 in 7.24) and
+ * submits each field as the process variable named by its key, so the keys are the contract.
+ */
+class ResizeFormsTest {
+
+    private static JsonNode form(String name) throws IOException {
+        try (InputStream in = ResizeFormsTest.class.getResourceAsStream("/forms/" + name + ".form")) {
+            assertThat(in).as(name).isNotNull();
+            return new ObjectMapper().readTree(in);
+        }
+    }
+
+    /** key -> field, for every component that submits a value */
+    private static Map<String, JsonNode> fields(JsonNode form) {
+        Map<String, JsonNode> fields = new LinkedHashMap<>();
+        StreamSupport.stream(form.get("components").spliterator(), false)
+            .filter(component -> component.has("key"))
+            .forEach(component -> fields.put(component.get("key").asText(), component));
+        return fields;
+    }
+
+    @Test
+    void startFormAsksForTheRequestWithTheVariableNamesTheProcessReads() throws IOException {
+        JsonNode form = form("resize-start");
+        assertThat(form.get("id").asText()).isEqualTo("resize-start");
+        assertThat(form.get("schemaVersion").asInt()).isBetween(1, 16);
+
+        Map<String, JsonNode> fields = fields(form);
+        assertThat(fields).containsOnlyKeys(VAR_VM, VAR_TARGET, VAR_POOL, VAR_VOLUME, VAR_PATH, VAR_SIZE,
+            VAR_NOTIFY_GUEST, VAR_GROW_FILESYSTEM, VAR_REASON);
+        for (String text : List.of(VAR_VM, VAR_TARGET, VAR_POOL, VAR_VOLUME, VAR_PATH, VAR_SIZE)) {
+            assertThat(fields.get(text).get("type").asText()).as(text).isEqualTo("textfield");
+        }
+        assertThat(fields.get(VAR_SIZE).at("/validate/required").asBoolean()).isTrue();
+        assertThat(fields.get(VAR_NOTIFY_GUEST).get("type").asText()).isEqualTo("checkbox");
+        assertThat(fields.get(VAR_NOTIFY_GUEST).get("defaultValue").asBoolean()).isTrue();
+        assertThat(fields.get(VAR_GROW_FILESYSTEM).get("type").asText()).isEqualTo("checkbox");
+        assertThat(fields.get(VAR_GROW_FILESYSTEM).get("defaultValue").asBoolean()).isFalse();
+        assertThat(fields.get(VAR_REASON).get("type").asText()).isEqualTo("textarea");
+        assertThat(fields.get(VAR_REASON).at("/validate/maxLength").asInt()).isEqualTo(500);
+    }
+
+    @Test
+    void sizePatternAcceptsTheContractsSizesAndRejectsOthers() throws IOException {
+        // form-js tests the pattern with new RegExp(pattern).test(value); these patterns mean the same in Java
+        Pattern size = Pattern.compile(fields(form("resize-start")).get(VAR_SIZE).at("/validate/pattern").asText());
+        for (String ok : List.of("20G", "20GiB", "+512M", "1.5T", "21474836480", "20 gb", "+5G", "100MB", "7b")) {
+            assertThat(size.matcher(ok).find()).as(ok).isTrue();
+        }
+        for (String bad : List.of("", "G", "-5G", "20X", "twenty", "1.5.2G", "20 G B")) {
+            assertThat(size.matcher(bad).find()).as(bad).isFalse();
+        }
+    }
+
+    @Test
+    void needsAttentionFormShowsTheFailureAndAsksRetryOrFinish() throws IOException {
+        JsonNode form = form("needs-attention");
+        assertThat(form.get("id").asText()).isEqualTo("needs-attention");
+        assertThat(form.get("schemaVersion").asInt()).isBetween(1, 16);
+
+        Map<String, JsonNode> fields = fields(form);
+        assertThat(fields).containsOnlyKeys(VAR_DISK_PATH, VAR_ERROR_CODE, VAR_ERROR_MESSAGE, VAR_OPERATOR_DECISION,
+            "resolutionComment");
+        for (String shown : List.of(VAR_DISK_PATH, VAR_ERROR_CODE, VAR_ERROR_MESSAGE)) {
+            assertThat(fields.get(shown).get("readonly").asBoolean()).as(shown + " readonly").isTrue();
+        }
+        JsonNode decision = fields.get(VAR_OPERATOR_DECISION);
+        assertThat(decision.get("type").asText()).isIn("radio", "select");
+        assertThat(decision.at("/validate/required").asBoolean()).isTrue();
+        Map<String, String> values = new LinkedHashMap<>();
+        decision.get("values").forEach(value -> values.put(value.get("value").asText(), value.get("label").asText()));
+        assertThat(values).containsExactly(
+            Map.entry(DECISION_RETRY, "Retry the remaining VMs"),
+            Map.entry(DECISION_FINISH, "Finish with a warning"));
+        assertThat(fields.get("resolutionComment").get("type").asText()).isEqualTo("textarea");
+    }
+}

@@ -1,0 +1,459 @@
+package org.vdresize.process;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.complete;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.execute;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.formService;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.historyService;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.job;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.managementService;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.repositoryService;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtimeService;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.task;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.withVariables;
+import static org.vdresize.process.ResizeProcess.*;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Map;
+
+import org.assertj.core.api.Assertions;
+import org.camunda.bpm.engine.history.HistoricVariableInstance;
+import org.camunda.bpm.engine.impl.util.ClockUtil;
+import org.camunda.bpm.engine.runtime.Job;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.task.Task;
+import org.camunda.bpm.engine.test.Deployment;
+import org.camunda.bpm.engine.test.mock.Mocks;
+import org.camunda.community.process_test_coverage.junit5.platform7.ProcessEngineCoverageExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Every path of bpmn/virtual-disk-resize.bpmn with mocked delegates: no Spring, no libvirt.
+ * Jobs and timers are executed by hand, so each test also shows where the process commits
+ * (waits in a job) and where it does not.
+ */
+@Deployment(resources = {
+    "bpmn/virtual-disk-resize.bpmn", "forms/resize-start.form", "forms/needs-attention.form"})
+class VirtualDiskResizeProcessTest {
+
+    /** the class fails unless its tests together pass every flow node and sequence flow */
+    @RegisterExtension
+    static final ProcessEngineCoverageExtension ENGINE = ProcessEngineCoverageExtension.builder()
+        .assertClassCoverageAtLeast(1.0)
+        .build();
+
+    private static final Instant NOW = Instant.parse("2025-06-01T10:00:00Z");
+
+    /** added to the diagram beyond ResizeProcess (this field shadows the constant once it is there) */
+    static final String EVENT_DISK_BUSY = "Event_DiskBusy";
+
+    private ResizeDelegates delegates;
+
+    @BeforeEach
+    void setUp() {
+        ClockUtil.setCurrentTime(Date.from(NOW));
+        delegates = new ResizeDelegates();
+    }
+
+    @AfterEach
+    void tearDown() {
+        Mocks.reset();
+        ClockUtil.reset();
+    }
+
+    private ProcessInstance startResize() {
+        return runtimeService().startProcessInstanceByKey(PROCESS_KEY, ResizeDelegates.DISK, withVariables(
+            VAR_PATH, ResizeDelegates.DISK, VAR_SIZE, "20G", VAR_NOTIFY_GUEST, true, VAR_GROW_FILESYSTEM, false));
+    }
+
+    /** executes the instance's single due job (an async continuation or a timer) */
+    private void executeJob(ProcessInstance pi) {
+        execute(job(pi));
+    }
+
+    private Object historicVariable(ProcessInstance pi, String name) {
+        HistoricVariableInstance variable = historyService().createHistoricVariableInstanceQuery()
+            .processInstanceId(pi.getId()).variableName(name).singleResult();
+        return variable == null ? null : variable.getValue();
+    }
+
+    private long timesPassed(ProcessInstance pi, String activityId) {
+        return historyService().createHistoricActivityInstanceQuery()
+            .processInstanceId(pi.getId()).activityId(activityId).finished().count();
+    }
+
+    // ================================================================ rejected, no-op
+
+    @Test
+    void requestRejectedByValidationEndsInTheStartingTransactionAndTouchesNothing() {
+        delegates.givenRejectedRequest("SHRINK_NOT_SUPPORTED", "the disk has 30 GiB, 20G would shrink it");
+
+        ProcessInstance pi = startResize();
+
+        // no job was needed: the REST start call sees the rejection in its own transaction
+        assertThat(pi).isEnded().hasPassedInOrder(EVENT_RESIZE_REQUESTED, EVENT_REQUEST_REJECTED,
+            TASK_RECORD_REJECTION, EVENT_RESIZE_REJECTED);
+        assertThat(pi).hasNotPassed(TASK_LOCK_DISK, TASK_RECORD_NOOP);
+        // the boundary event keeps the rule the delegate named (it does not overwrite errorCode)
+        Assertions.assertThat(historicVariable(pi, VAR_ERROR_CODE)).isEqualTo("SHRINK_NOT_SUPPORTED");
+        Assertions.assertThat(delegates.recordRejection.calls()).isEqualTo(1);
+        Assertions.assertThat(delegates.lockDisk.calls()).isZero();
+        Assertions.assertThat(delegates.releaseLock.calls()).isZero();
+    }
+
+    @Test
+    void diskBusyAtLockIsRejectedInTheStartingTransaction() {
+        delegates.givenValidRequest("vm-1").givenDiskBusy();
+
+        ProcessInstance pi = startResize();
+
+        assertThat(pi).isEnded().hasPassedInOrder(EVENT_RESIZE_REQUESTED, TASK_VALIDATE_REQUEST,
+            GATEWAY_ALREADY_AT_SIZE, EVENT_DISK_BUSY, TASK_RECORD_REJECTION, EVENT_RESIZE_REJECTED);
+        assertThat(pi).hasNotPassed(TASK_EXTEND_STORAGE);
+        Assertions.assertThat(historicVariable(pi, VAR_ERROR_CODE)).isEqualTo("DISK_BUSY");
+        Assertions.assertThat(delegates.extendStorage.calls()).isZero();
+        // the lock was not taken, so there is nothing to release
+        Assertions.assertThat(delegates.releaseLock.calls()).isZero();
+    }
+
+    @Test
+    void diskAlreadyAtSizeIsRecordedAsNoopWithoutLocking() {
+        delegates.givenNoopRequest();
+
+        ProcessInstance pi = startResize();
+
+        assertThat(pi).isEnded().hasPassedInOrder(EVENT_RESIZE_REQUESTED, TASK_VALIDATE_REQUEST,
+            GATEWAY_ALREADY_AT_SIZE, TASK_RECORD_NOOP, EVENT_ALREADY_AT_SIZE);
+        assertThat(pi).hasNotPassed(TASK_LOCK_DISK, TASK_EXTEND_STORAGE);
+        Assertions.assertThat(delegates.recordNoop.calls()).isEqualTo(1);
+        Assertions.assertThat(delegates.lockDisk.calls()).isZero();
+    }
+
+    // ================================================================ happy paths
+
+    @Test
+    void floatingDiskWithoutVmsCompletesAfterTheStorageStep() {
+        delegates.givenValidRequest();
+
+        ProcessInstance pi = startResize();
+        // validated and locked in the starting transaction; the storage step is the first job
+        assertThat(pi).isWaitingAt(TASK_EXTEND_STORAGE);
+        Assertions.assertThat(delegates.lockDisk.calls()).isEqualTo(1);
+
+        executeJob(pi);
+        assertThat(pi).isWaitingAt(TASK_CHECK_STORAGE_JOB);
+        executeJob(pi);
+
+        // an empty VM list passes the multi-instance step without a job and without a VM call
+        assertThat(pi).isEnded().hasPassedInOrder(TASK_LOCK_DISK, TASK_EXTEND_STORAGE, TASK_CHECK_STORAGE_JOB,
+            GATEWAY_STORAGE_JOB_DONE, TASK_RESIZE_VM + "#multiInstanceBody", TASK_RECORD_RESULT, TASK_RELEASE_LOCK,
+            EVENT_RESIZE_COMPLETED);
+        assertThat(pi).hasNotPassed(TASK_RESIZE_VM);
+        Assertions.assertThat(delegates.vmCalls).isEmpty();
+        Assertions.assertThat(historicVariable(pi, VAR_VMS_RESIZED)).isEqualTo(0);
+        Assertions.assertThat(delegates.shrinkStorageBack.calls()).isZero();
+    }
+
+    @Test
+    void diskOfOneVmIsResizedInThreeJobs() {
+        delegates.givenValidRequest("vm-1");
+
+        ProcessInstance pi = startResize();
+        executeJob(pi); // extend storage
+        executeJob(pi); // check storage job: DONE
+        assertThat(pi).isWaitingAt(TASK_RESIZE_VM);
+        executeJob(pi); // resize in vm-1
+
+        assertThat(pi).isEnded().hasPassedInOrder(TASK_CHECK_STORAGE_JOB, TASK_RESIZE_VM, TASK_RECORD_RESULT,
+            TASK_RELEASE_LOCK, EVENT_RESIZE_COMPLETED);
+        Assertions.assertThat(delegates.vmCalls).containsExactly("vm-1");
+        Assertions.assertThat(historicVariable(pi, VAR_VMS_RESIZED)).isEqualTo(1);
+        Assertions.assertThat(delegates.recordResult.calls()).isEqualTo(1);
+        Assertions.assertThat(delegates.releaseLock.calls()).isEqualTo(1);
+    }
+
+    @Test
+    void diskSharedByTwoVmsIsResizedInEachVmOneAfterTheOtherWithoutCompensation() {
+        delegates.givenValidRequest("vm-1", "vm-2");
+
+        ProcessInstance pi = startResize();
+        executeJob(pi);
+        executeJob(pi);
+        executeJob(pi);
+        // sequential: one VM per job, vm-2 after vm-1 committed
+        assertThat(pi).isWaitingAt(TASK_RESIZE_VM);
+        Assertions.assertThat(delegates.vmCalls).containsExactly("vm-1");
+        executeJob(pi);
+
+        assertThat(pi).isEnded().hasPassed(EVENT_RESIZE_COMPLETED);
+        Assertions.assertThat(delegates.vmCalls).containsExactly("vm-1", "vm-2");
+        Assertions.assertThat(historicVariable(pi, VAR_VMS_RESIZED)).isEqualTo(2);
+        // nothing failed, so nothing is undone
+        assertThat(pi).hasNotPassed(TASK_SHRINK_STORAGE_BACK, EVENT_UNDO_AFTER_STORAGE_FAILURE,
+            EVENT_UNDO_AFTER_VM_FAILURE, TASK_RECORD_ROLLBACK);
+        Assertions.assertThat(delegates.shrinkStorageBack.calls()).isZero();
+        Assertions.assertThat(delegates.recordRollback.calls()).isZero();
+    }
+
+    @Test
+    void storageJobStillRunningIsPolledWithTheConfiguredInterval() {
+        delegates.givenValidRequestPolledEvery("PT7S", "vm-1")
+            .givenStorageJobStates(STORAGE_JOB_RUNNING, STORAGE_JOB_RUNNING, STORAGE_JOB_DONE);
+
+        ProcessInstance pi = startResize();
+        executeJob(pi); // extend
+        executeJob(pi); // check: RUNNING
+
+        for (int round = 1; round <= 2; round++) {
+            assertThat(pi).isWaitingAt(EVENT_POLL_INTERVAL);
+            Job timer = managementService().createJobQuery().processInstanceId(pi.getId()).timers().singleResult();
+            Assertions.assertThat(timer.getDuedate().toInstant())
+                .as("round %d: the timer waits pollInterval (PT7S)", round)
+                .isEqualTo(NOW.plus(Duration.ofSeconds(7)));
+            execute(timer);
+            // the check after a timer is its own job again: a failed check does not re-run the timer
+            assertThat(pi).isWaitingAt(TASK_CHECK_STORAGE_JOB);
+            executeJob(pi);
+        }
+
+        assertThat(pi).isWaitingAt(TASK_RESIZE_VM);
+        executeJob(pi);
+        assertThat(pi).isEnded().hasPassed(EVENT_RESIZE_COMPLETED);
+        Assertions.assertThat(delegates.checkStorageJob.calls()).isEqualTo(3);
+        Assertions.assertThat(timesPassed(pi, EVENT_POLL_INTERVAL)).isEqualTo(2);
+        Assertions.assertThat(delegates.extendStorage.calls()).isEqualTo(1);
+    }
+
+    // ================================================================ roll back (no VM saw the new size)
+
+    @Test
+    void failedStorageJobShrinksTheStorageBackAndEndsRolledBack() {
+        delegates.givenValidRequest("vm-1")
+            .givenStorageJobFails(0, "STORAGE_JOB_FAILED", "lvextend: insufficient free space");
+
+        ProcessInstance pi = startResize();
+        executeJob(pi); // extend
+        executeJob(pi); // check: failed
+
+        // the undo runs in its own job, so a failing shrink is retried without re-checking
+        assertThat(pi).isWaitingAt(EVENT_UNDO_AFTER_STORAGE_FAILURE);
+        Assertions.assertThat(delegates.shrinkStorageBack.calls()).isZero();
+        executeJob(pi);
+
+        assertThat(pi).isEnded().hasPassedInOrder(TASK_EXTEND_STORAGE, TASK_CHECK_STORAGE_JOB,
+            EVENT_STORAGE_JOB_FAILED, EVENT_UNDO_AFTER_STORAGE_FAILURE, TASK_SHRINK_STORAGE_BACK,
+            TASK_RECORD_ROLLBACK, TASK_RELEASE_LOCK_AFTER_ROLLBACK, EVENT_RESIZE_ROLLED_BACK);
+        Assertions.assertThat(delegates.shrinkStorageBack.calls()).isEqualTo(1);
+        Assertions.assertThat(delegates.releaseLock.calls()).isEqualTo(1);
+        Assertions.assertThat(delegates.resizeVm.calls()).isZero();
+        Assertions.assertThat(delegates.recordResult.calls()).isZero();
+        Assertions.assertThat(historicVariable(pi, VAR_ERROR_CODE)).isEqualTo("STORAGE_JOB_FAILED");
+    }
+
+    @Test
+    void timedOutStorageJobIsRolledBackTheSameWayWithItsOwnErrorCode() {
+        delegates.givenValidRequest("vm-1")
+            .givenStorageJobFails(1, "STORAGE_JOB_TIMED_OUT", "no progress for 10 minutes");
+
+        ProcessInstance pi = startResize();
+        executeJob(pi); // extend
+        executeJob(pi); // check: RUNNING
+        executeJob(pi); // timer
+        executeJob(pi); // check: timed out
+        executeJob(pi); // undo
+
+        assertThat(pi).isEnded().hasPassedInOrder(EVENT_POLL_INTERVAL, TASK_CHECK_STORAGE_JOB,
+            EVENT_STORAGE_JOB_FAILED, TASK_SHRINK_STORAGE_BACK, TASK_RECORD_ROLLBACK, EVENT_RESIZE_ROLLED_BACK);
+        Assertions.assertThat(delegates.shrinkStorageBack.calls()).isEqualTo(1);
+        Assertions.assertThat(historicVariable(pi, VAR_ERROR_CODE)).isEqualTo("STORAGE_JOB_TIMED_OUT");
+        Assertions.assertThat(historicVariable(pi, VAR_ERROR_MESSAGE)).isEqualTo("no progress for 10 minutes");
+    }
+
+    @Test
+    void firstVmRefusingTheResizeIsRolledBackBecauseNoGuestSawTheNewSize() {
+        delegates.givenValidRequest("vm-1", "vm-2").givenVmResults(Map.of("vm-1", "fail"));
+
+        ProcessInstance pi = startResize();
+        executeJob(pi); // extend
+        executeJob(pi); // check
+        executeJob(pi); // vm-1: refused
+        assertThat(pi).isWaitingAt(EVENT_UNDO_AFTER_VM_FAILURE);
+        executeJob(pi); // undo
+
+        assertThat(pi).isEnded().hasPassedInOrder(TASK_RESIZE_VM, EVENT_VM_RESIZE_FAILED, GATEWAY_ANY_VM_RESIZED,
+            EVENT_UNDO_AFTER_VM_FAILURE, TASK_SHRINK_STORAGE_BACK, TASK_RECORD_ROLLBACK,
+            TASK_RELEASE_LOCK_AFTER_ROLLBACK, EVENT_RESIZE_ROLLED_BACK);
+        // vm-2 is never visited once vm-1 failed
+        Assertions.assertThat(delegates.vmCalls).containsExactly("vm-1");
+        Assertions.assertThat(delegates.shrinkStorageBack.calls()).isEqualTo(1);
+        Assertions.assertThat(delegates.recordNeedsAttention.calls()).isZero();
+        Assertions.assertThat(historicVariable(pi, VAR_ERROR_CODE)).isEqualTo("VM_STATE");
+    }
+
+    // ================================================================ roll forward (a VM saw the new size)
+
+    private ProcessInstance secondVmFailsAfterTheFirstWasResized() {
+        ProcessInstance pi = startResize();
+        executeJob(pi); // extend
+        executeJob(pi); // check
+        executeJob(pi); // vm-1: resized
+        executeJob(pi); // vm-2: refused
+        assertThat(pi).isWaitingAt(USER_TASK_RESOLVE_VM_FAILURE)
+            .hasPassedInOrder(TASK_RESIZE_VM, EVENT_VM_RESIZE_FAILED, GATEWAY_ANY_VM_RESIZED,
+                TASK_RECORD_NEEDS_ATTENTION);
+        Task task = task(pi);
+        assertThat(task).hasCandidateGroup("disk-operators").hasCandidateGroup("camunda-admin");
+        // Tasklist finds the deployed needs-attention form through the task's formRef
+        Assertions.assertThat(read(formService().getDeployedTaskForm(task.getId())))
+            .contains("\"id\": \"needs-attention\"");
+        return pi;
+    }
+
+    @Test
+    void secondVmFailingAfterTheFirstNeedsAnOperatorWhoRetriesTheRemainingVms() {
+        delegates.givenValidRequest("vm-1", "vm-2").givenVmResults(Map.of("vm-2", "fail-once"));
+
+        ProcessInstance pi = secondVmFailsAfterTheFirstWasResized();
+        complete(task(pi), withVariables(VAR_OPERATOR_DECISION, DECISION_RETRY));
+
+        // the VM step starts over in its own jobs; the real delegate skips a VM that has the size
+        assertThat(pi).isWaitingAt(TASK_RESIZE_VM);
+        executeJob(pi);
+        executeJob(pi);
+
+        assertThat(pi).isEnded().hasPassedInOrder(USER_TASK_RESOLVE_VM_FAILURE, GATEWAY_OPERATOR_DECISION,
+            TASK_RESIZE_VM, TASK_RECORD_RESULT, TASK_RELEASE_LOCK, EVENT_RESIZE_COMPLETED);
+        Assertions.assertThat(delegates.vmCalls).containsExactly("vm-1", "vm-2", "vm-1", "vm-2");
+        // rolled forward: the storage is never shrunk once a guest saw the new size
+        Assertions.assertThat(delegates.shrinkStorageBack.calls()).isZero();
+        Assertions.assertThat(delegates.recordRollback.calls()).isZero();
+        Assertions.assertThat(delegates.recordNeedsAttention.calls()).isEqualTo(1);
+    }
+
+    @Test
+    void secondVmFailingAfterTheFirstCanBeFinishedWithAWarning() {
+        delegates.givenValidRequest("vm-1", "vm-2").givenVmResults(Map.of("vm-2", "fail"));
+
+        ProcessInstance pi = secondVmFailsAfterTheFirstWasResized();
+        complete(task(pi), withVariables(VAR_OPERATOR_DECISION, DECISION_FINISH, "resolutionComment", "vm-2 restarted"));
+
+        // finishing takes no job: the operator's completion records the result and releases the lock
+        assertThat(pi).isEnded().hasPassedInOrder(USER_TASK_RESOLVE_VM_FAILURE, GATEWAY_OPERATOR_DECISION,
+            TASK_RECORD_RESULT, TASK_RELEASE_LOCK, EVENT_RESIZE_COMPLETED);
+        assertThat(pi).variables().contains(entry(VAR_ERROR_CODE, "VM_STATE"), entry(VAR_VMS_RESIZED, 1),
+            entry(VAR_OPERATOR_DECISION, DECISION_FINISH));
+        Assertions.assertThat(delegates.vmCalls).containsExactly("vm-1", "vm-2");
+        Assertions.assertThat(delegates.recordResult.calls()).isEqualTo(1);
+        Assertions.assertThat(delegates.releaseLock.calls()).isEqualTo(1);
+        Assertions.assertThat(delegates.shrinkStorageBack.calls()).isZero();
+    }
+
+    // ================================================================ transient failures
+
+    @Test
+    void transientVmFailureIsRetriedWithBackoffAndNeverCompensated() {
+        delegates.givenValidRequest("vm-1").givenVmResults(Map.of("vm-1", "transient-once"));
+
+        ProcessInstance pi = startResize();
+        executeJob(pi); // extend
+        executeJob(pi); // check
+        Job vmJob = job(pi);
+        assertThatThrownBy(() -> execute(vmJob)).hasMessageContaining("connection");
+
+        // PT1S,PT5S,PT15S,PT30S: after the first try four retries are left, the next one in 1 s
+        Job failed = managementService().createJobQuery().jobId(vmJob.getId()).singleResult();
+        Assertions.assertThat(failed.getRetries()).isEqualTo(4);
+        Assertions.assertThat(failed.getDuedate().toInstant()).isEqualTo(NOW.plus(Duration.ofSeconds(1)));
+        Assertions.assertThat(failed.getExceptionMessage()).contains("connection");
+        assertThat(pi).isWaitingAt(TASK_RESIZE_VM).hasNotPassed(EVENT_VM_RESIZE_FAILED);
+        Assertions.assertThat(delegates.shrinkStorageBack.calls()).isZero();
+
+        // the retry succeeds and the resize completes as if nothing happened
+        execute(failed);
+        assertThat(pi).isEnded().hasPassed(EVENT_RESIZE_COMPLETED).hasNotPassed(TASK_SHRINK_STORAGE_BACK);
+        Assertions.assertThat(historicVariable(pi, VAR_VMS_RESIZED)).isEqualTo(1);
+    }
+
+    @Test
+    void vmFailureThatOutlastsEveryRetryBecomesAnIncidentAndIsStillNotCompensated() {
+        delegates.givenValidRequest("vm-1").givenVmResults(Map.of("vm-1", "transient"));
+
+        ProcessInstance pi = startResize();
+        executeJob(pi); // extend
+        executeJob(pi); // check
+        Job vmJob = job(pi);
+        for (int attempt = 1; attempt <= 5; attempt++) { // the first try and four retries
+            assertThatThrownBy(() -> execute(managementService().createJobQuery().jobId(vmJob.getId()).singleResult()))
+                .hasMessageContaining("connection");
+        }
+
+        Assertions.assertThat(managementService().createJobQuery().jobId(vmJob.getId()).singleResult().getRetries())
+            .isZero();
+        Assertions.assertThat(runtimeService().createIncidentQuery().processInstanceId(pi.getId()).list())
+            .singleElement().satisfies(incident -> Assertions.assertThat(incident.getActivityId()).isEqualTo(TASK_RESIZE_VM));
+        assertThat(pi).isWaitingAt(TASK_RESIZE_VM);
+        Assertions.assertThat(delegates.shrinkStorageBack.calls()).isZero();
+        Assertions.assertThat(delegates.vmCalls).containsExactly("vm-1", "vm-1", "vm-1", "vm-1", "vm-1");
+    }
+
+    @Test
+    void failingShrinkIsRetriedInTheUndoJobWithoutCheckingTheStorageJobAgain() {
+        delegates.givenValidRequest("vm-1")
+            .givenStorageJobFails(0, "STORAGE_JOB_FAILED", "lvextend: insufficient free space");
+        boolean[] shrinkFailed = {false};
+        delegates.shrinkStorageBack.does(execution -> {
+            if (!shrinkFailed[0]) {
+                shrinkFailed[0] = true;
+                throw new IllegalStateException("libvirt connection to the storage host lost");
+            }
+        });
+
+        ProcessInstance pi = startResize();
+        executeJob(pi); // extend
+        executeJob(pi); // check: failed
+        Job undo = job(pi);
+        // the engine wraps it ("Error while handling compensation event ..."): the incident shows the wrapper
+        assertThatThrownBy(() -> execute(undo)).hasRootCauseMessage("libvirt connection to the storage host lost");
+
+        Job failed = managementService().createJobQuery().jobId(undo.getId()).singleResult();
+        Assertions.assertThat(failed.getRetries()).isEqualTo(4);
+        Assertions.assertThat(failed.getDuedate().toInstant()).isEqualTo(NOW.plus(Duration.ofSeconds(1)));
+        assertThat(pi).isWaitingAt(EVENT_UNDO_AFTER_STORAGE_FAILURE).hasNotPassed(TASK_RECORD_ROLLBACK);
+
+        execute(failed);
+        assertThat(pi).isEnded().hasPassed(EVENT_RESIZE_ROLLED_BACK);
+        Assertions.assertThat(delegates.shrinkStorageBack.calls()).isEqualTo(2);
+        Assertions.assertThat(delegates.checkStorageJob.calls()).isEqualTo(1);
+        Assertions.assertThat(delegates.releaseLock.calls()).isEqualTo(1);
+    }
+
+    // ================================================================ forms
+
+    @Test
+    void startFormIsDeployedWithTheDiagramAndFoundThroughTheStartEventsFormRef() {
+        String definitionId = repositoryService().createProcessDefinitionQuery()
+            .processDefinitionKey(PROCESS_KEY).singleResult().getId();
+
+        Assertions.assertThat(read(formService().getDeployedStartForm(definitionId)))
+            .contains("\"id\": \"resize-start\"");
+    }
+
+    private static String read(InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
