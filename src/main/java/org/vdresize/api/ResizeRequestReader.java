@@ -34,6 +34,12 @@ final class ResizeRequestReader {
     private static final List<String> FIELDS = List.of("vm", "target", "pool", "volume", "path", "size",
             "notifyGuest", "growFilesystem", "reason");
     private static final Set<String> KNOWN = Set.copyOf(FIELDS);
+    /**
+     * Longer names cannot exist (libvirt keeps domains and pools in files named after them, paths end
+     * at PATH_MAX); the limits equal the vdr_* columns so a rejection can still be audited.
+     */
+    private static final Map<String, Integer> MAX_LENGTH = Map.of("vm", 255, "target", 64, "pool", 255,
+            "volume", 1024, "path", 4096);
     private static final int MAX_ECHOED_NAME = 40;
 
     private final ObjectReader reader;
@@ -143,6 +149,10 @@ final class ResizeRequestReader {
         if (value.isBlank()) {
             throw invalid(field + " must not be blank");
         }
+        int max = MAX_LENGTH.get(field);
+        if (value.length() > max) {
+            throw invalid(field + " is longer than " + max + " characters");
+        }
         return value;
     }
 
@@ -166,9 +176,9 @@ final class ResizeRequestReader {
             throw invalid("reason must be a string, not " + kind(node));
         }
         String reason = node.textValue();
-        int length = reason.codePointCount(0, reason.length());
-        if (length > MAX_REASON_LENGTH) {
-            throw invalid("reason has " + length + " characters; at most " + MAX_REASON_LENGTH + " are allowed");
+        // UTF-16 units, as Java and H2's VARCHAR(500) count them: an emoji counts twice, never overflows the column
+        if (reason.length() > MAX_REASON_LENGTH) {
+            throw invalid("reason has " + reason.length() + " characters; at most " + MAX_REASON_LENGTH + " are allowed");
         }
         return reason.isBlank() ? null : reason;
     }

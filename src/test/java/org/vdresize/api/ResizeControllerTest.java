@@ -149,10 +149,30 @@ class ResizeControllerTest extends ApiSliceTest {
     @Test
     void aReasonOfExactly500CharactersIsAccepted() throws Exception {
         when(resizeService.start(any(), anyString())).thenReturn(running("x"));
-        // 500 characters, each a surrogate pair in UTF-16: counted as characters, not chars
-        String reason = "\uD83D\uDCBE".repeat(500);
+        String reason = "\u00e9".repeat(500);
         postResize("{\"path\": \"/d\", \"size\": \"1G\", \"reason\": \"" + reason + "\"}").andExpect(status().isAccepted());
         assertThat(startedWith().reason()).isEqualTo(reason);
+    }
+
+    @Test
+    void charactersOutsideTheBmpCountTwiceLikeTheDatabaseColumnDoes() throws Exception {
+        when(resizeService.start(any(), anyString())).thenReturn(running("x"));
+        String floppy = "\uD83D\uDCBE";
+        postResize("{\"path\": \"/d\", \"size\": \"1G\", \"reason\": \"" + floppy.repeat(250) + "\"}")
+                .andExpect(status().isAccepted());
+        postResize("{\"path\": \"/d\", \"size\": \"1G\", \"reason\": \"" + floppy.repeat(251) + "\"}")
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.code").value("INVALID_REQUEST"));
+    }
+
+    @Test
+    void namesUpToTheLimitsAreAccepted() throws Exception {
+        when(resizeService.start(any(), anyString())).thenReturn(running("x"));
+        postResize("{\"vm\": \"" + "v".repeat(255) + "\", \"target\": \"" + "t".repeat(64) + "\", \"size\": \"1G\"}")
+                .andExpect(status().isAccepted());
+        postResize("{\"pool\": \"" + "p".repeat(255) + "\", \"volume\": \"" + "x".repeat(1024) + "\", \"size\": \"1G\"}")
+                .andExpect(status().isAccepted());
+        postResize("{\"path\": \"/" + "d".repeat(4095) + "\", \"size\": \"1G\"}").andExpect(status().isAccepted());
     }
 
     @Test
@@ -194,6 +214,11 @@ class ResizeControllerTest extends ApiSliceTest {
                 Arguments.of("notifyGuest as string", "{\"path\": \"/d\", \"size\": \"1G\", \"notifyGuest\": \"true\"}", "notifyGuest must be true or false"),
                 Arguments.of("growFilesystem as number", "{\"path\": \"/d\", \"size\": \"1G\", \"growFilesystem\": 1}", "growFilesystem must be true or false"),
                 Arguments.of("reason as number", "{\"path\": \"/d\", \"size\": \"1G\", \"reason\": 5}", "reason must be a string"),
+                Arguments.of("vm of 256 characters", "{\"vm\": \"" + "v".repeat(256) + "\", \"target\": \"vdb\", \"size\": \"1G\"}", "vm is longer than 255"),
+                Arguments.of("target of 65 characters", "{\"vm\": \"v\", \"target\": \"" + "t".repeat(65) + "\", \"size\": \"1G\"}", "target is longer than 64"),
+                Arguments.of("pool of 256 characters", "{\"pool\": \"" + "p".repeat(256) + "\", \"volume\": \"x\", \"size\": \"1G\"}", "pool is longer than 255"),
+                Arguments.of("volume of 1025 characters", "{\"pool\": \"p\", \"volume\": \"" + "x".repeat(1025) + "\", \"size\": \"1G\"}", "volume is longer than 1024"),
+                Arguments.of("path of 4097 characters", "{\"path\": \"/" + "d".repeat(4096) + "\", \"size\": \"1G\"}", "path is longer than 4096"),
                 Arguments.of("reason of 501 characters", "{\"path\": \"/d\", \"size\": \"1G\", \"reason\": \"" + "x".repeat(501) + "\"}", "501 characters")));
         return cases.stream();
     }
