@@ -35,7 +35,8 @@ public class AuditService {
                        Long oldSize, Long newSize, String detail) {
         jdbc.update("insert into vdr_audit_event (at, type, resize_id, disk, vm, user_id, old_size, new_size, detail)"
                         + " values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                ts(clock.instant()), type.name(), resizeId, disk, vm, user, oldSize, newSize, truncate(detail));
+                ts(clock.instant()), type.name(), resizeId, truncate(disk, 4096), truncate(vm, 255), truncate(user, 255),
+                oldSize, newSize, truncate(detail, 2000));
     }
 
     /** Events oldest first; every argument may be null (no filter). */
@@ -62,7 +63,8 @@ public class AuditService {
         return jdbc.query("select * from vdr_audit_event where resize_id = ? order by at, id", ROW, resizeId);
     }
 
-    private static String truncate(String detail) {
-        return detail == null || detail.length() <= 2000 ? detail : detail.substring(0, 1997) + "...";
+    /** Input that reached the engine unchecked (engine-rest) must still fit the columns. */
+    private static String truncate(String text, int max) {
+        return text == null || text.length() <= max ? text : text.substring(0, max - 3) + "...";
     }
 }

@@ -15,6 +15,13 @@ public final class ResizeProcess {
     public static final String TASK_RECORD_NOOP = "Task_RecordNoop";
     public static final String EVENT_ALREADY_AT_SIZE = "Event_AlreadyAtSize";
     public static final String TASK_LOCK_DISK = "Task_LockDisk";
+    public static final String EVENT_DISK_BUSY = "Event_DiskBusy";
+    public static final String EVENT_COMPENSATE_STORAGE = "Event_CompensateStorage";
+    public static final String GATEWAY_JOIN_REJECTION = "Gateway_JoinRejection";
+    public static final String GATEWAY_JOIN_STORAGE_CHECK = "Gateway_JoinStorageCheck";
+    public static final String GATEWAY_JOIN_VM_RESIZE = "Gateway_JoinVmResize";
+    public static final String GATEWAY_JOIN_RESULT = "Gateway_JoinResult";
+    public static final String GATEWAY_JOIN_ROLLBACK = "Gateway_JoinRollback";
     public static final String TASK_EXTEND_STORAGE = "Task_ExtendStorage";
     public static final String TASK_SHRINK_STORAGE_BACK = "Task_ShrinkStorageBack";
     public static final String TASK_CHECK_STORAGE_JOB = "Task_CheckStorageJob";

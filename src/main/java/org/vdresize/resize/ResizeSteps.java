@@ -136,6 +136,12 @@ public class ResizeSteps {
     /** Compensation of the storage step: back to the exact old capacity. */
     public void undoStorage(StepRef step) {
         ResizeRow r = row(step);
+        int seen = vmsThatMaySeeTheNewSize(step);
+        if (seen > 0) {
+            // the last guard before a shrink: never take space away that a guest may already use
+            throw new OperationFailedException(seen + " VM(s) may already see the new size of " + r.diskPath()
+                    + "; refusing to shrink it back. Resolve the resize by hand.");
+        }
         String what = storageJobs.undo(r.id());
         resizes.stepDetail(step.activityInstanceId(), r.id(), what);
         audit.record(AuditType.STORAGE_ROLLED_BACK, r.id(), r.diskPath(), null, r.requestedBy(), r.newSize(), r.oldSize(), what);
@@ -160,6 +166,32 @@ public class ResizeSteps {
                 outcome.vmName() != null ? outcome.vmName() : vmUuid, r.requestedBy(), r.oldSize(), outcome.capacity(),
                 outcome.detail());
         return outcome;
+    }
+
+    /**
+     * How many VMs may have seen the new size: those recorded as resized, and every VM that runs
+     * now and either reports more than the old size or cannot be asked. Decides roll back versus
+     * roll forward, so it errs towards "seen": shrinking under a guest that saw the space loses data.
+     */
+    public int vmsThatMaySeeTheNewSize(StepRef step) {
+        ResizeRow r = row(step);
+        int seen = 0;
+        for (VmRow vm : resizes.vms(r.id())) {
+            if ("RESIZED".equals(vm.status()) || vmReportsMoreThan(vm, r.diskPath(), r.oldSize())) {
+                seen++;
+            }
+        }
+        return seen;
+    }
+
+    private boolean vmReportsMoreThan(VmRow row, String diskPath, long oldSize) {
+        try {
+            return vmResize.capacityNow(row.vmUuid(), diskPath).map(capacity -> capacity > oldSize).orElse(false);
+        } catch (RuntimeException unreachable) {
+            log.warn("[{}] cannot ask VM {} what it sees ({}); counting it as having seen the new size", diskPath,
+                    row.vmName(), unreachable.getMessage());
+            return true;
+        }
     }
 
     public void needsAttention(StepRef step, String code, String message) {

@@ -64,4 +64,10 @@ public class VmResizeService {
         return new VmDiskOutcome("RESIZED", vm.host(), vm.name(), after.capacity(),
                 target + " of VM " + vm.name() + " on host " + vm.host() + ": " + before.capacity() + " B -> " + after.capacity() + " B");
     }
+
+    /** What QEMU reports for the disk in this VM now; empty when the VM does not run or does not use it. */
+    public Optional<Long> capacityNow(String vmUuid, String diskPath) {
+        return inventory.findVm(vmUuid).filter(vm -> vm.state().isActive()).flatMap(vm -> vm.diskByPath(diskPath)
+                .map(disk -> hypervisor.blockInfo(vm.host(), vm.uuid(), disk.target()).capacity()));
+    }
 }

@@ -55,13 +55,12 @@ class VirtualDiskResizeProcessTest {
 
     private static final Instant NOW = Instant.parse("2025-06-01T10:00:00Z");
 
-    /** added to the diagram beyond ResizeProcess (this field shadows the constant once it is there) */
-    static final String EVENT_DISK_BUSY = "Event_DiskBusy";
-
     private ResizeDelegates delegates;
 
     @BeforeEach
     void setUp() {
+        // other test classes in this JVM start Spring engines too: bind the assertions to this one
+        org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.init(ENGINE.getProcessEngine());
         ClockUtil.setCurrentTime(Date.from(NOW));
         delegates = new ResizeDelegates();
     }
