@@ -295,6 +295,7 @@ until [ -e "$PORT" ]; do
   [ $((i % 50)) = 0 ] && echo "qemu-ga-run: still waiting for $PORT" > /dev/console
   usleep 100000
 done
+echo "qemu-ga-run: starting qemu-ga at $(cut -d' ' -f1 /proc/uptime) s" > /dev/console
 exec qemu-ga -m virtio-serial -p "$PORT"
 EOF
 
