@@ -10,7 +10,7 @@
 #   - e2fsprogs (mkfs.ext4, resize2fs, e2fsck), xfsprogs (mkfs.xfs, xfs_growfs),
 #   - sfdisk (fdisk), partx, resizepart, flock (util-linux) and growpart (cloud-guest-utils)
 #     to grow the last partition of a disk online,
-#   - the modules virtio_pci, virtio_blk, virtio_scsi, sd_mod, virtio_console and xfs with their
+#   - the modules virtio_pci, virtio_rng, virtio_blk, virtio_scsi, sd_mod, virtio_console and xfs with their
 #     dependencies (ext4 is built into the cloud kernel),
 # with exactly the shared libraries those binaries need (asked from the staged ld.so).
 # There is no udev: /etc/init.d/rcS makes the /dev/virtio-ports/<name> links itself.
@@ -110,7 +110,9 @@ BINARIES=(qemu-ga mke2fs resize2fs e2fsck mkfs.xfs xfs_growfs sfdisk partx resiz
 # extra names for the same binaries: link -> target
 declare -A LINKS=([sbin/mkfs.ext4]=mke2fs [sbin/mkfs.ext3]=mke2fs [sbin/fsck.ext4]=e2fsck)
 # loaded at boot, before the agent starts (those built into the kernel are skipped)
-MODULES=(virtio_pci virtio_blk virtio_scsi sd_mod virtio_console ext4)
+# virtio_rng: without it the CRNG of a TCG guest (no RDRAND) is not ready for half a minute and
+# every mkfs blocks 2-5 s in getrandom() for its UUID
+MODULES=(virtio_pci virtio_rng virtio_blk virtio_scsi sd_mod virtio_console ext4)
 # loaded in the background after that: xfs.ko takes a second to load under TCG
 LATE_MODULES=(xfs)
 

@@ -16,6 +16,8 @@
 #   channel org.qemu.guest_agent.0   the port qemu-ga listens on (virsh qemu-agent-command)
 #   <acpi/>                ACPI PCI hotplug: tests can attach disks to a running guest and
 #                          reuse one boot (the pc machine has no hotplug without it)
+#   virtio-rng             seeds the guest's CRNG at once; without it (TCG has no RDRAND) every
+#                          mkfs waits seconds in getrandom() for a UUID
 #   no network, no USB, no balloon, no graphics: fewer devices, faster boot under TCG
 # The test helper src/test/java/org/vdresize/testsupport/GuestImage.java writes the same XML.
 set -euo pipefail
@@ -90,6 +92,7 @@ ${disk_xml}${scsi_xml}    <controller type='usb' model='none'/>
 ${serial_xml}
     <console type='pty'><target type='serial' port='0'/></console>
     <memballoon model='none'/>
+    <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>
   </devices>
 </domain>
 EOF

@@ -168,6 +168,7 @@ public final class GuestImage {
                 + "    <serial type='pty'>" + log + "<target port='0'/></serial>\n"
                 + "    <console type='pty'><target type='serial' port='0'/></console>\n"
                 + "    <memballoon model='none'/>\n"
+                + "    <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>\n"
                 + "  </devices>\n"
                 + "</domain>\n";
     }
