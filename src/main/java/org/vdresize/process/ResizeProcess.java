@@ -39,6 +39,7 @@ public final class ResizeProcess {
     public static final String TASK_RECORD_NEEDS_ATTENTION = "Task_RecordNeedsAttention";
     public static final String USER_TASK_RESOLVE_VM_FAILURE = "UserTask_ResolveVmFailure";
     public static final String GATEWAY_OPERATOR_DECISION = "Gateway_OperatorDecision";
+    public static final String TASK_NOTIFY_GUEST = "Task_NotifyGuest";
     public static final String TASK_RECORD_RESULT = "Task_RecordResult";
     public static final String TASK_RELEASE_LOCK = "Task_ReleaseLock";
     public static final String EVENT_RESIZE_COMPLETED = "Event_ResizeCompleted";
@@ -105,6 +106,7 @@ public final class ResizeProcess {
             java.util.Map.entry(TASK_RECORD_ROLLBACK, "RECORD_ROLLBACK"),
             java.util.Map.entry(TASK_RECORD_NEEDS_ATTENTION, "NEEDS_ATTENTION"),
             java.util.Map.entry(USER_TASK_RESOLVE_VM_FAILURE, "OPERATOR_DECISION"),
+            java.util.Map.entry(TASK_NOTIFY_GUEST, "GUEST_NOTIFY"),
             java.util.Map.entry(TASK_RECORD_RESULT, "RECORD_RESULT"),
             java.util.Map.entry(TASK_RELEASE_LOCK, "RELEASE_LOCK"),
             java.util.Map.entry(TASK_RELEASE_LOCK_AFTER_ROLLBACK, "RELEASE_LOCK"));
