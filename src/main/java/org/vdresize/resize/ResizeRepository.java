@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Repository;
+import org.vdresize.guest.GuestOutcome;
 
 /** The vdr_resize, vdr_resize_vm and vdr_step_detail rows. */
 @Repository
@@ -112,5 +113,28 @@ public class ResizeRepository {
         return jdbc.query("select activity_instance_id, detail from vdr_step_detail where resize_id = ?",
                 (rs, n) -> Map.entry(rs.getString(1), rs.getString(2)), resizeId)
                 .stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> b));
+    }
+
+    /** What the guest step found in one VM; a retried step overwrites it. */
+    public void saveGuest(String resizeId, String vmUuid, String vmName, GuestOutcome g) {
+        jdbc.update("delete from vdr_resize_guest where resize_id = ? and vm_uuid = ?", resizeId, vmUuid);
+        GuestOutcome.FilesystemGrowth fs = g.filesystem();
+        jdbc.update("insert into vdr_resize_guest (resize_id, vm_uuid, vm_name, status, guest_size, device, fs_device,"
+                        + " fs_type, fs_mount, fs_before, fs_after, fs_status, detail) values (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                resizeId, vmUuid, vmName, g.status(), g.guestSize(), g.device(), fs == null ? null : fs.device(),
+                fs == null ? null : fs.type(), fs == null ? null : fs.mountpoint(), fs == null ? null : fs.sizeBefore(),
+                fs == null ? null : fs.sizeAfter(), fs == null ? null : fs.status(),
+                g.detail() == null || g.detail().length() <= 2000 ? g.detail() : g.detail().substring(0, 2000));
+    }
+
+    public List<ResizeView.GuestOutcome> guests(String resizeId) {
+        return jdbc.query("select * from vdr_resize_guest where resize_id = ? order by vm_name", (rs, n) -> {
+            String fsStatus = rs.getString("fs_status");
+            GuestOutcome.FilesystemGrowth fs = fsStatus == null ? null : new GuestOutcome.FilesystemGrowth(
+                    rs.getString("fs_device"), rs.getString("fs_type"), rs.getString("fs_mount"),
+                    nullableLong(rs, "fs_before"), nullableLong(rs, "fs_after"), fsStatus);
+            return new ResizeView.GuestOutcome(rs.getString("vm_name"), rs.getString("status"),
+                    nullableLong(rs, "guest_size"), fs);
+        }, resizeId);
     }
 }

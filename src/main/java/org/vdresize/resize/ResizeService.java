@@ -81,7 +81,7 @@ public class ResizeService {
         ResizeView.Error error = r.errorCode() == null ? null : new ResizeView.Error(r.errorCode(), r.errorMessage());
         return new ResizeView(r.id(), r.status(), r.noop(),
                 new ResizeView.DiskRef(r.diskPath(), r.pool(), r.volume(), r.format(), r.preallocated()),
-                r.oldSize(), r.requestedSize(), r.newSize(), vms, List.of(), r.requestedBy(), r.reason(),
+                r.oldSize(), r.requestedSize(), r.newSize(), vms, resizes.guests(r.id()), r.requestedBy(), r.reason(),
                 r.startedAt(), r.endedAt(), process.steps(r.id()), error);
     }
 

@@ -2,12 +2,15 @@ package org.vdresize.resize;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.vdresize.audit.AuditService;
 import org.vdresize.audit.AuditType;
 import org.vdresize.common.OperationFailedException;
+import org.vdresize.guest.GuestNotifyService;
+import org.vdresize.guest.GuestOutcome;
 import org.vdresize.inventory.InventoryPort;
 import org.vdresize.lock.DiskLockService;
 import org.vdresize.resize.ResizeRepository.ResizeRow;
@@ -36,10 +39,13 @@ public class ResizeSteps {
     private final VmResizeService vmResize;
     private final InventoryPort inventory;
     private final AuditService audit;
+    private final GuestNotifyService guests;
     private final Clock clock;
 
     public ResizeSteps(ResizeRules rules, ResizeRepository resizes, DiskLockService locks, StorageJobService storageJobs,
-                       VmResizeService vmResize, InventoryPort inventory, AuditService audit, Clock clock) {
+                       VmResizeService vmResize, InventoryPort inventory, AuditService audit, GuestNotifyService guests,
+                       Clock clock) {
+        this.guests = guests;
         this.rules = rules;
         this.resizes = resizes;
         this.locks = locks;
@@ -191,6 +197,32 @@ public class ResizeSteps {
             log.warn("[{}] cannot ask VM {} what it sees ({}); counting it as having seen the new size", diskPath,
                     row.vmName(), unreachable.getMessage());
             return true;
+        }
+    }
+
+    /** Tells the guest of one VM, when asked to and the VM took the new size. Never fails the resize. */
+    public void notifyGuest(StepRef step, String vmUuid) {
+        ResizeRow r = row(step);
+        Optional<VmRow> vm = resizes.vm(r.id(), vmUuid);
+        if (!r.notifyGuest()) {
+            resizes.stepDetail(step.activityInstanceId(), r.id(), "not asked to tell the guest");
+            return;
+        }
+        if (vm.isEmpty() || !"RESIZED".equals(vm.get().status())) {
+            resizes.stepDetail(step.activityInstanceId(), r.id(), "VM " + vm.map(VmRow::vmName).orElse(vmUuid)
+                    + " did not take the new size in a running QEMU: its guest sees it at the next start");
+            return;
+        }
+        GuestOutcome outcome = guests.notify(vmUuid, r.diskPath(), r.newSize(), r.growFilesystem());
+        String name = vm.get().vmName();
+        resizes.saveGuest(r.id(), vmUuid, name, outcome);
+        resizes.stepDetail(step.activityInstanceId(), r.id(), outcome.status() + ": " + outcome.detail());
+        audit.record(outcome.failed() ? AuditType.GUEST_NOTIFY_FAILED : AuditType.GUEST_NOTIFIED, r.id(), r.diskPath(),
+                name, r.requestedBy(), r.oldSize(), outcome.guestSize(), outcome.status() + ": " + outcome.detail());
+        if (outcome.filesystem() != null && "GROWN".equals(outcome.filesystem().status())) {
+            audit.record(AuditType.FILESYSTEM_GROWN, r.id(), r.diskPath(), name, r.requestedBy(),
+                    outcome.filesystem().sizeBefore(), outcome.filesystem().sizeAfter(),
+                    outcome.filesystem().type() + " on " + outcome.filesystem().device() + " at " + outcome.filesystem().mountpoint());
         }
     }
 

@@ -216,6 +216,11 @@ public final class LibvirtFixture implements AutoCloseable {
         return name;
     }
 
+    /** A domain defined elsewhere (e.g. a guest OS domain) that this fixture removes on close. */
+    public void adopt(String domain) {
+        domains.add(domain);
+    }
+
     /** Defines and starts a domain; returns its name. */
     public String startVm(String label, Disk... disks) {
         String name = defineVm(label, List.of(disks));
