@@ -139,8 +139,12 @@ public class LibvirtHosts {
         return run(host, what, call, false);
     }
 
+    /** Also told at once about connections already open. */
     void addConnectionListener(ConnectionListener listener) {
         listeners.add(listener);
+        for (HostConnection host : hosts.values()) {
+            host.announceTo(listener);
+        }
     }
 
     private <T> T run(String name, String what, LibvirtCall<T> call, boolean retryOnNewConnection) {
@@ -224,7 +228,7 @@ public class LibvirtHosts {
             }
             Connect connect;
             try {
-                connect = new Connect(uri, false);
+                connect = new NativeConnect(uri);
             } catch (LibvirtException e) {
                 failedAtNanos = System.nanoTime();
                 lastError = LibvirtErrors.message(e);
@@ -244,11 +248,21 @@ public class LibvirtHosts {
             lastError = null;
             log.info("connected to libvirt host {} ({})", name, uri);
             for (ConnectionListener listener : listeners) {
-                try {
-                    listener.opened(name, connect);
-                } catch (LibvirtException | RuntimeException e) {
-                    log.warn("connection listener failed on {}: {}", name, e.toString());
-                }
+                notifyOpened(listener, connect);
+            }
+        }
+
+        synchronized void announceTo(ConnectionListener listener) {
+            if (current != null) {
+                notifyOpened(listener, current.connect);
+            }
+        }
+
+        private void notifyOpened(ConnectionListener listener, Connect connect) {
+            try {
+                listener.opened(name, connect);
+            } catch (LibvirtException | RuntimeException e) {
+                log.warn("connection listener failed on {}: {}", name, e.toString());
             }
         }
 

@@ -22,9 +22,10 @@ import org.vdresize.inventory.Vm;
 import org.vdresize.inventory.VmState;
 
 /**
- * The inventory read from libvirt now, on every configured host. Lookups by name, UUID or path
- * use libvirt's own lookups (one round trip per host), so they do not grow with the number of
- * domains or volumes; only the listings walk everything.
+ * The inventory read from libvirt on every configured host. Lookups by name, UUID or path use
+ * libvirt's own lookups now (one round trip per host), so they do not grow with the number of
+ * domains or volumes. The list of VMs comes from a {@link DomainCache} kept fresh by domain events;
+ * the pools and volumes are listed live.
  *
  * <p>A host that cannot be reached is left out. When no host at all could be asked, a lookup throws
  * {@link HostUnavailableException} instead of answering "not found", which would be a guess.
@@ -42,9 +43,11 @@ public class LibvirtInventory implements InventoryPort {
     }
 
     private final LibvirtHosts hosts;
+    private final DomainCache domains = new DomainCache();
 
     public LibvirtInventory(LibvirtHosts hosts) {
         this.hosts = hosts;
+        hosts.addConnectionListener(domains);
     }
 
     @Override
@@ -52,26 +55,15 @@ public class LibvirtInventory implements InventoryPort {
         return hosts.statuses();
     }
 
+    /** From the event-driven cache: only domains that changed since the last call are read again. */
     @Override
     public List<Vm> vms() {
-        return collect("list of VMs", (host, c) -> {
-            List<Vm> vms = new ArrayList<>();
-            Domain[] domains = c.listAllDomains(0);
-            try {
-                for (Domain domain : domains) {
-                    try {
-                        vms.add(vm(host, domain));
-                    } catch (LibvirtException e) {
-                        if (!LibvirtErrors.isNotFound(e)) {
-                            throw e;
-                        } // undefined while we listed: it is simply gone
-                    }
-                }
-            } finally {
-                Handles.free(domains);
-            }
-            return vms;
-        });
+        return collect("list of VMs", domains::vms);
+    }
+
+    /** How many domains the VM list had to read from libvirt so far (for tests and diagnostics). */
+    long domainReads() {
+        return domains.domainReads();
     }
 
     @Override

@@ -401,6 +401,7 @@ public final class LibvirtFixture implements AutoCloseable {
                 .append("<domain type='qemu'><name>").append(name).append("</name>")
                 .append("<memory unit='MiB'>32</memory><vcpu>1</vcpu>")
                 .append("<os><type arch='x86_64' machine='pc'>hvm</type></os>")
+                .append("<features><acpi/></features>") // PCI hot plug needs ACPI
                 .append("<on_reboot>destroy</on_reboot><devices>");
         if (disks.stream().anyMatch(d -> "scsi".equals(d.bus()))) {
             xml.append("<controller type='scsi' index='0' model='virtio-scsi'/>");
