@@ -10,15 +10,20 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.libvirt.Connect;
 import org.libvirt.LibvirtException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import org.vdresize.common.HostUnavailableException;
 import org.vdresize.common.NotFoundException;
@@ -41,6 +46,8 @@ public class LibvirtHosts {
 
     /** After a failed connect, calls fail at once for this long instead of knocking again. */
     static final Duration RECONNECT_BACKOFF = Duration.ofSeconds(1);
+    /** By default, the longest a call waits for a host to answer a new connection. */
+    static final Duration CONNECT_WAIT = Duration.ofSeconds(5);
     private static final int KEEPALIVE_INTERVAL_S = 5;
     private static final int KEEPALIVE_COUNT = 3;
     private static final Set<String> LOCAL_SCHEMES = Set.of("qemu", "qemu+unix");
@@ -59,8 +66,15 @@ public class LibvirtHosts {
     }
 
     private final Map<String, HostConnection> hosts;
+    private final Duration connectWait;
     private final List<String> order;
     private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
+    /** Connects in the background, so that a silent host costs a caller a bounded wait. */
+    private final ExecutorService connector = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "libvirt-connect");
+        t.setDaemon(true);
+        return t;
+    });
     /** Closing happens off the caller's thread: a close callback runs inside libvirt's event loop. */
     private final ExecutorService closer = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "libvirt-closer");
@@ -68,8 +82,15 @@ public class LibvirtHosts {
         return t;
     });
 
+    @Autowired
     public LibvirtHosts(VdresizeProperties properties) {
+        this(properties, CONNECT_WAIT);
+    }
+
+    /** @param connectWait the longest a call waits for a host to answer a new connection */
+    LibvirtHosts(VdresizeProperties properties, Duration connectWait) {
         LibvirtRuntime.ensureStarted();
+        this.connectWait = connectWait;
         Map<String, HostConnection> map = new LinkedHashMap<>();
         for (VdresizeProperties.Host host : properties.hosts()) {
             if (map.put(host.name(), new HostConnection(host.name(), host.uri())) != null) {
@@ -85,13 +106,16 @@ public class LibvirtHosts {
         return order;
     }
 
-    /** Every configured host; a host not connected yet is connected now (a cheap round trip checks it). */
+    /**
+     * Every configured host, checked in parallel with a cheap round trip (a host not connected yet is
+     * connected now), so this takes at most about the connect wait however many hosts are silent.
+     */
     public List<HostStatus> statuses() {
-        List<HostStatus> result = new ArrayList<>(order.size());
+        List<CompletableFuture<HostStatus>> checks = new ArrayList<>(order.size());
         for (String name : order) {
-            result.add(status(name));
+            checks.add(CompletableFuture.supplyAsync(() -> status(name), connector));
         }
-        return result;
+        return checks.stream().map(CompletableFuture::join).toList();
     }
 
     public HostStatus status(String name) {
@@ -182,6 +206,7 @@ public class LibvirtHosts {
             host.shutdown();
         }
         closer.shutdown();
+        connector.shutdown();
     }
 
     /** A connection and the number of its users (the registry counts as one while it is current). */
@@ -198,6 +223,9 @@ public class LibvirtHosts {
         final String name;
         final String uri;
         private Lease current;
+        /** A connect running in the background; callers wait for it at most until {@link #attemptDeadline}. */
+        private CompletableFuture<Void> attempt;
+        private long attemptDeadline;
         private long failedAtNanos;
         private String lastError;
         private boolean shutDown;
@@ -211,29 +239,78 @@ public class LibvirtHosts {
             return lastError;
         }
 
-        synchronized Lease acquire() {
+        /**
+         * The open connection, or a new one. Connecting runs in the background: a host that does not
+         * answer (packets dropped: TCP gives up after minutes) costs a caller at most {@code connectWait}
+         * from the start of the attempt; later callers fail at once until the attempt ends.
+         */
+        Lease acquire() {
+            CompletableFuture<Void> pending;
+            long deadline;
+            synchronized (this) {
+                Lease lease = leaseIfOpen();
+                if (lease != null) {
+                    return lease;
+                }
+                if (attempt == null) {
+                    if (lastError != null && failedAtNanos != 0
+                            && System.nanoTime() - failedAtNanos < RECONNECT_BACKOFF.toNanos()) {
+                        throw new HostUnavailableException(name, lastError, null);
+                    }
+                    attemptDeadline = System.nanoTime() + connectWait.toNanos();
+                    attempt = CompletableFuture.runAsync(this::connect, connector);
+                }
+                pending = attempt;
+                deadline = attemptDeadline;
+            }
+            long wait = deadline - System.nanoTime();
+            if (wait > 0) {
+                try {
+                    pending.get(wait, TimeUnit.NANOSECONDS);
+                } catch (TimeoutException | ExecutionException e) {
+                    // the outcome is read below
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new HostUnavailableException(name, "interrupted while connecting", e);
+                }
+            }
+            synchronized (this) {
+                Lease lease = leaseIfOpen();
+                if (lease != null) {
+                    return lease;
+                }
+                if (attempt != null) {
+                    lastError = "no answer within " + connectWait.toMillis() + " ms, still trying";
+                }
+                throw new HostUnavailableException(name, lastError, null);
+            }
+        }
+
+        private Lease leaseIfOpen() {
             if (shutDown) {
                 throw new HostUnavailableException(name, "the application is shutting down", null);
             }
             if (current == null) {
-                open();
+                return null;
             }
             current.users.incrementAndGet();
             return current;
         }
 
-        private void open() {
-            if (lastError != null && failedAtNanos != 0 && System.nanoTime() - failedAtNanos < RECONNECT_BACKOFF.toNanos()) {
-                throw new HostUnavailableException(name, lastError, null);
-            }
-            Connect connect;
+        /** Runs on a connector thread. */
+        private void connect() {
+            NativeConnect connect;
             try {
                 connect = new NativeConnect(uri);
-            } catch (LibvirtException e) {
-                failedAtNanos = System.nanoTime();
-                lastError = LibvirtErrors.message(e);
-                log.warn("cannot connect to libvirt host {} ({}): {}", name, uri, lastError);
-                throw new HostUnavailableException(name, lastError, e);
+            } catch (LibvirtException | RuntimeException e) {
+                String message = e instanceof LibvirtException le ? LibvirtErrors.message(le) : e.toString();
+                log.warn("cannot connect to libvirt host {} ({}): {}", name, uri, message);
+                synchronized (this) {
+                    attempt = null;
+                    failedAtNanos = System.nanoTime();
+                    lastError = message;
+                }
+                return;
             }
             Lease lease = new Lease(connect);
             try {
@@ -243,13 +320,20 @@ public class LibvirtHosts {
                 // local drivers without keepalive still work; losses are then noticed on the next call
                 log.debug("no keepalive/close callback for {}: {}", name, LibvirtErrors.message(e));
             }
-            current = lease;
-            failedAtNanos = 0;
-            lastError = null;
-            log.info("connected to libvirt host {} ({})", name, uri);
-            for (ConnectionListener listener : listeners) {
-                notifyOpened(listener, connect);
+            synchronized (this) {
+                attempt = null;
+                if (!shutDown) {
+                    current = lease;
+                    failedAtNanos = 0;
+                    lastError = null;
+                    log.info("connected to libvirt host {} ({})", name, uri);
+                    for (ConnectionListener listener : listeners) {
+                        notifyOpened(listener, connect);
+                    }
+                    return;
+                }
             }
+            closeQuietly(connect);
         }
 
         synchronized void announceTo(ConnectionListener listener) {
@@ -273,11 +357,12 @@ public class LibvirtHosts {
                 if (retired) {
                     current = null;
                     lastError = why;
+                    // under the lock: a listener must not hear of this after it heard of the next connection
+                    listeners.forEach(l -> l.retired(name));
                 }
             }
             if (retired) {
                 log.warn("libvirt connection to {} retired: {}", name, why);
-                listeners.forEach(l -> l.retired(name));
                 release(lease);
             }
         }

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.vdresize.testsupport.LibvirtFixture.MIB;
 
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -155,6 +158,36 @@ class LibvirtHostsIT {
                 proxy.start();
                 waitFor(() -> hosts.status("proxied").available(), Duration.ofSeconds(30));
                 assertThat(inventory.findVm(vm)).map(Vm::host).contains("proxied");
+            } finally {
+                hosts.close();
+            }
+        }
+    }
+
+    @Test
+    void aSilentHostCostsABoundedWaitOnceAndNothingAfterwards() throws IOException {
+        Path socket = socketDir.resolve("silent.sock");
+        // accepts connections (the kernel queues them) but never answers a byte: a host dropping packets
+        try (ServerSocketChannel silent = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            silent.bind(UnixDomainSocketAddress.of(socket));
+            Duration connectWait = Duration.ofSeconds(1);
+            LibvirtHosts hosts = new LibvirtHosts(LibvirtTestSupport.properties(
+                    "local", LibvirtFixture.URI, "silent", "qemu+unix:///system?socket=" + socket), connectWait);
+            try {
+                LibvirtInventory inventory = new LibvirtInventory(hosts);
+
+                long started = System.nanoTime();
+                List<HostStatus> statuses = inventory.hosts();
+                Duration took = Duration.ofNanos(System.nanoTime() - started);
+                assertThat(took).isBetween(connectWait, connectWait.plusSeconds(3));
+                assertThat(statuses.get(0).available()).isTrue();
+                assertThat(statuses.get(1).available()).isFalse();
+                assertThat(statuses.get(1).error()).contains("no answer");
+
+                started = System.nanoTime();
+                assertThat(inventory.vms()).extracting(Vm::name).contains(vm);
+                assertThat(inventory.hosts()).extracting(HostStatus::available).containsExactly(true, false);
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(connectWait);
             } finally {
                 hosts.close();
             }
