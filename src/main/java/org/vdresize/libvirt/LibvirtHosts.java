@@ -93,7 +93,7 @@ public class LibvirtHosts {
         this.connectWait = connectWait;
         Map<String, HostConnection> map = new LinkedHashMap<>();
         for (VdresizeProperties.Host host : properties.hosts()) {
-            if (map.put(host.name(), new HostConnection(host.name(), host.uri())) != null) {
+            if (map.put(host.name(), new HostConnection(host.name(), host.uri(), host.ownsPools())) != null) {
                 throw new IllegalArgumentException("libvirt host configured twice: " + host.name());
             }
         }
@@ -132,6 +132,18 @@ public class LibvirtHosts {
 
     public String uri(String name) {
         return host(name).uri;
+    }
+
+    /**
+     * How well a host fits to run the storage step of a pool: 0 it is named as the pool's owner, 1 it
+     * owns no pool in particular (any host where the pool is active), 2 it owns other pools only.
+     */
+    int ownership(String name, String pool) {
+        List<String> owned = host(name).ownsPools;
+        if (owned.contains(pool)) {
+            return 0;
+        }
+        return owned.isEmpty() ? 1 : 2;
     }
 
     /**
@@ -222,6 +234,7 @@ public class LibvirtHosts {
     private final class HostConnection {
         final String name;
         final String uri;
+        final List<String> ownsPools;
         private Lease current;
         /** A connect running in the background; callers wait for it at most until {@link #attemptDeadline}. */
         private CompletableFuture<Void> attempt;
@@ -230,9 +243,10 @@ public class LibvirtHosts {
         private String lastError;
         private boolean shutDown;
 
-        HostConnection(String name, String uri) {
+        HostConnection(String name, String uri, List<String> ownsPools) {
             this.name = name;
             this.uri = uri;
+            this.ownsPools = List.copyOf(ownsPools);
         }
 
         synchronized String lastError() {

@@ -144,8 +144,9 @@ public class LibvirtInventory implements InventoryPort {
 
     @Override
     public Optional<StorageVolume> volumeByPath(String path) {
+        // a pool seen by several hosts (shared storage): the host that owns it is the one to resize it
         return collect("volume " + path, (host, c) -> volumeByPath(host, c, path).stream().toList())
-                .stream().findFirst();
+                .stream().min(Comparator.comparingInt(v -> hosts.ownership(v.host(), v.pool())));
     }
 
     @Override
@@ -163,7 +164,7 @@ public class LibvirtInventory implements InventoryPort {
             } finally {
                 Handles.free(pool);
             }
-        }).stream().findFirst();
+        }).stream().min(Comparator.comparingInt(p -> hosts.ownership(p.host(), p.name())));
     }
 
     /**

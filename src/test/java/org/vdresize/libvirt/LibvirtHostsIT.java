@@ -165,6 +165,26 @@ class LibvirtHostsIT {
     }
 
     @Test
+    void aPoolSeenByTwoHostsIsAnsweredFromItsOwner() {
+        try (UnixSocketProxy proxy = UnixSocketProxy.toLibvirt(socketDir.resolve("owner.sock"))) {
+            // two "hosts" that see the same pool, as with shared storage; the second one owns it
+            LibvirtHosts hosts = new LibvirtHosts(LibvirtTestSupport.bind(Map.of(
+                    "vdresize.hosts[0].name", "any", "vdresize.hosts[0].uri", LibvirtFixture.URI,
+                    "vdresize.hosts[1].name", "owner", "vdresize.hosts[1].uri", proxy.uri(),
+                    "vdresize.hosts[1].owns-pools[0]", lv.poolName())));
+            try {
+                LibvirtInventory inventory = new LibvirtInventory(hosts);
+                assertThat(inventory.volumeByPath(disk.toString())).map(v -> v.host()).contains("owner");
+                assertThat(inventory.findPool(lv.poolName())).map(p -> p.host()).contains("owner");
+                assertThat(inventory.pools()).filteredOn(p -> p.name().equals(lv.poolName()))
+                        .extracting(p -> p.host()).containsExactly("any", "owner");
+            } finally {
+                hosts.close();
+            }
+        }
+    }
+
+    @Test
     void aSilentHostCostsABoundedWaitOnceAndNothingAfterwards() throws IOException {
         Path socket = socketDir.resolve("silent.sock");
         // accepts connections (the kernel queues them) but never answers a byte: a host dropping packets
