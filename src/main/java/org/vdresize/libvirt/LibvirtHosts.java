@@ -124,7 +124,8 @@ public class LibvirtHosts {
             read(name, "connection check", Connect::getLibVersion);
             return new HostStatus(name, host.uri, true, null);
         } catch (HostUnavailableException e) {
-            return new HostStatus(name, host.uri, false, host.lastError());
+            String error = host.lastError(); // libvirt's own words, without our "host x unavailable" prefix
+            return new HostStatus(name, host.uri, false, error != null ? error : e.getMessage());
         } catch (RuntimeException e) {
             return new HostStatus(name, host.uri, false, e.getMessage());
         }

@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import org.vdresize.common.HostUnavailableException;
+import org.vdresize.common.TransientFailureException;
 import org.vdresize.inventory.HostStatus;
 import org.vdresize.inventory.InventoryPort;
 import org.vdresize.inventory.StorageVolume;
@@ -27,8 +28,10 @@ import org.vdresize.inventory.VmState;
  * domains or volumes. The list of VMs comes from a {@link DomainCache} kept fresh by domain events;
  * the pools and volumes are listed live.
  *
- * <p>A host that cannot be reached is left out. When no host at all could be asked, a lookup throws
- * {@link HostUnavailableException} instead of answering "not found", which would be a guess.
+ * <p>A host that cannot be reached (or is too busy to answer now) is left out, of listings and of
+ * lookups alike. When not a single host could be asked, the call throws
+ * {@link HostUnavailableException} (or another transient failure) instead of answering "nothing",
+ * which would be a guess.
  */
 @Component
 public class LibvirtInventory implements InventoryPort {
@@ -173,19 +176,19 @@ public class LibvirtInventory implements InventoryPort {
      */
     private <T> List<T> collect(String what, HostCall<List<T>> call) {
         List<T> result = new ArrayList<>();
-        HostUnavailableException lastUnavailable = null;
+        TransientFailureException lastFailure = null;
         int answered = 0;
         for (String host : hosts.names()) {
             try {
                 result.addAll(hosts.read(host, what, c -> call.call(host, c)));
                 answered++;
-            } catch (HostUnavailableException e) {
+            } catch (TransientFailureException e) { // unreachable, or too busy to answer now
                 log.debug("{}: host {} skipped: {}", what, host, e.getMessage());
-                lastUnavailable = e;
+                lastFailure = e;
             }
         }
-        if (answered == 0 && lastUnavailable != null) {
-            throw lastUnavailable;
+        if (answered == 0 && lastFailure != null) {
+            throw lastFailure;
         }
         return result;
     }

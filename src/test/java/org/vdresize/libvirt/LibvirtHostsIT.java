@@ -46,7 +46,7 @@ class LibvirtHostsIT {
     @BeforeAll
     void setUp() throws IOException {
         lv = LibvirtFixture.create();
-        socketDir = Files.createTempDirectory("vdr-px");
+        socketDir = Files.createTempDirectory(lv.name("px")); // a dead run's dir is removed as a leftover
         disk = lv.createQcow2("d.qcow2", 16 * MIB);
         vm = lv.startVm("vm", Disk.virtio(disk, "vdb"));
     }
