@@ -14,7 +14,7 @@ import org.vdresize.inventory.HostStatus;
  * works (it serves its API and resizes on the other hosts), and UNKNOWN ranks below UP, so the
  * overall status stays UP while the details show the host as unavailable.
  */
-@Component
+@Component("libvirtHealthIndicator") // the health component is named after the bean: "libvirt"
 public class LibvirtHealthIndicator implements HealthIndicator {
 
     private final LibvirtHosts hosts;

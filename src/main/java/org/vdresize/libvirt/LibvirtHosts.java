@@ -10,15 +10,20 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.libvirt.Connect;
 import org.libvirt.LibvirtException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import org.vdresize.common.HostUnavailableException;
 import org.vdresize.common.NotFoundException;
@@ -41,6 +46,8 @@ public class LibvirtHosts {
 
     /** After a failed connect, calls fail at once for this long instead of knocking again. */
     static final Duration RECONNECT_BACKOFF = Duration.ofSeconds(1);
+    /** By default, the longest a call waits for a host to answer a new connection. */
+    static final Duration CONNECT_WAIT = Duration.ofSeconds(5);
     private static final int KEEPALIVE_INTERVAL_S = 5;
     private static final int KEEPALIVE_COUNT = 3;
     private static final Set<String> LOCAL_SCHEMES = Set.of("qemu", "qemu+unix");
@@ -59,8 +66,15 @@ public class LibvirtHosts {
     }
 
     private final Map<String, HostConnection> hosts;
+    private final Duration connectWait;
     private final List<String> order;
     private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
+    /** Connects in the background, so that a silent host costs a caller a bounded wait. */
+    private final ExecutorService connector = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "libvirt-connect");
+        t.setDaemon(true);
+        return t;
+    });
     /** Closing happens off the caller's thread: a close callback runs inside libvirt's event loop. */
     private final ExecutorService closer = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "libvirt-closer");
@@ -68,11 +82,18 @@ public class LibvirtHosts {
         return t;
     });
 
+    @Autowired
     public LibvirtHosts(VdresizeProperties properties) {
+        this(properties, CONNECT_WAIT);
+    }
+
+    /** @param connectWait the longest a call waits for a host to answer a new connection */
+    LibvirtHosts(VdresizeProperties properties, Duration connectWait) {
         LibvirtRuntime.ensureStarted();
+        this.connectWait = connectWait;
         Map<String, HostConnection> map = new LinkedHashMap<>();
         for (VdresizeProperties.Host host : properties.hosts()) {
-            if (map.put(host.name(), new HostConnection(host.name(), host.uri())) != null) {
+            if (map.put(host.name(), new HostConnection(host.name(), host.uri(), host.ownsPools())) != null) {
                 throw new IllegalArgumentException("libvirt host configured twice: " + host.name());
             }
         }
@@ -85,13 +106,16 @@ public class LibvirtHosts {
         return order;
     }
 
-    /** Every configured host; a host not connected yet is connected now (a cheap round trip checks it). */
+    /**
+     * Every configured host, checked in parallel with a cheap round trip (a host not connected yet is
+     * connected now), so this takes at most about the connect wait however many hosts are silent.
+     */
     public List<HostStatus> statuses() {
-        List<HostStatus> result = new ArrayList<>(order.size());
+        List<CompletableFuture<HostStatus>> checks = new ArrayList<>(order.size());
         for (String name : order) {
-            result.add(status(name));
+            checks.add(CompletableFuture.supplyAsync(() -> status(name), connector));
         }
-        return result;
+        return checks.stream().map(CompletableFuture::join).toList();
     }
 
     public HostStatus status(String name) {
@@ -100,7 +124,8 @@ public class LibvirtHosts {
             read(name, "connection check", Connect::getLibVersion);
             return new HostStatus(name, host.uri, true, null);
         } catch (HostUnavailableException e) {
-            return new HostStatus(name, host.uri, false, host.lastError());
+            String error = host.lastError(); // libvirt's own words, without our "host x unavailable" prefix
+            return new HostStatus(name, host.uri, false, error != null ? error : e.getMessage());
         } catch (RuntimeException e) {
             return new HostStatus(name, host.uri, false, e.getMessage());
         }
@@ -108,6 +133,18 @@ public class LibvirtHosts {
 
     public String uri(String name) {
         return host(name).uri;
+    }
+
+    /**
+     * How well a host fits to run the storage step of a pool: 0 it is named as the pool's owner, 1 it
+     * owns no pool in particular (any host where the pool is active), 2 it owns other pools only.
+     */
+    int ownership(String name, String pool) {
+        List<String> owned = host(name).ownsPools;
+        if (owned.contains(pool)) {
+            return 0;
+        }
+        return owned.isEmpty() ? 1 : 2;
     }
 
     /**
@@ -139,8 +176,12 @@ public class LibvirtHosts {
         return run(host, what, call, false);
     }
 
+    /** Also told at once about connections already open. */
     void addConnectionListener(ConnectionListener listener) {
         listeners.add(listener);
+        for (HostConnection host : hosts.values()) {
+            host.announceTo(listener);
+        }
     }
 
     private <T> T run(String name, String what, LibvirtCall<T> call, boolean retryOnNewConnection) {
@@ -178,6 +219,7 @@ public class LibvirtHosts {
             host.shutdown();
         }
         closer.shutdown();
+        connector.shutdown();
     }
 
     /** A connection and the number of its users (the registry counts as one while it is current). */
@@ -193,43 +235,97 @@ public class LibvirtHosts {
     private final class HostConnection {
         final String name;
         final String uri;
+        final List<String> ownsPools;
         private Lease current;
+        /** A connect running in the background; callers wait for it at most until {@link #attemptDeadline}. */
+        private CompletableFuture<Void> attempt;
+        private long attemptDeadline;
         private long failedAtNanos;
         private String lastError;
         private boolean shutDown;
 
-        HostConnection(String name, String uri) {
+        HostConnection(String name, String uri, List<String> ownsPools) {
             this.name = name;
             this.uri = uri;
+            this.ownsPools = List.copyOf(ownsPools);
         }
 
         synchronized String lastError() {
             return lastError;
         }
 
-        synchronized Lease acquire() {
+        /**
+         * The open connection, or a new one. Connecting runs in the background: a host that does not
+         * answer (packets dropped: TCP gives up after minutes) costs a caller at most {@code connectWait}
+         * from the start of the attempt; later callers fail at once until the attempt ends.
+         */
+        Lease acquire() {
+            CompletableFuture<Void> pending;
+            long deadline;
+            synchronized (this) {
+                Lease lease = leaseIfOpen();
+                if (lease != null) {
+                    return lease;
+                }
+                if (attempt == null) {
+                    if (lastError != null && failedAtNanos != 0
+                            && System.nanoTime() - failedAtNanos < RECONNECT_BACKOFF.toNanos()) {
+                        throw new HostUnavailableException(name, lastError, null);
+                    }
+                    attemptDeadline = System.nanoTime() + connectWait.toNanos();
+                    attempt = CompletableFuture.runAsync(this::connect, connector);
+                }
+                pending = attempt;
+                deadline = attemptDeadline;
+            }
+            long wait = deadline - System.nanoTime();
+            if (wait > 0) {
+                try {
+                    pending.get(wait, TimeUnit.NANOSECONDS);
+                } catch (TimeoutException | ExecutionException e) {
+                    // the outcome is read below
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new HostUnavailableException(name, "interrupted while connecting", e);
+                }
+            }
+            synchronized (this) {
+                Lease lease = leaseIfOpen();
+                if (lease != null) {
+                    return lease;
+                }
+                if (attempt != null) {
+                    lastError = "no answer within " + connectWait.toMillis() + " ms, still trying";
+                }
+                throw new HostUnavailableException(name, lastError, null);
+            }
+        }
+
+        private Lease leaseIfOpen() {
             if (shutDown) {
                 throw new HostUnavailableException(name, "the application is shutting down", null);
             }
             if (current == null) {
-                open();
+                return null;
             }
             current.users.incrementAndGet();
             return current;
         }
 
-        private void open() {
-            if (lastError != null && failedAtNanos != 0 && System.nanoTime() - failedAtNanos < RECONNECT_BACKOFF.toNanos()) {
-                throw new HostUnavailableException(name, lastError, null);
-            }
-            Connect connect;
+        /** Runs on a connector thread. */
+        private void connect() {
+            NativeConnect connect;
             try {
-                connect = new Connect(uri, false);
-            } catch (LibvirtException e) {
-                failedAtNanos = System.nanoTime();
-                lastError = LibvirtErrors.message(e);
-                log.warn("cannot connect to libvirt host {} ({}): {}", name, uri, lastError);
-                throw new HostUnavailableException(name, lastError, e);
+                connect = new NativeConnect(uri);
+            } catch (LibvirtException | RuntimeException e) {
+                String message = e instanceof LibvirtException le ? LibvirtErrors.message(le) : e.toString();
+                log.warn("cannot connect to libvirt host {} ({}): {}", name, uri, message);
+                synchronized (this) {
+                    attempt = null;
+                    failedAtNanos = System.nanoTime();
+                    lastError = message;
+                }
+                return;
             }
             Lease lease = new Lease(connect);
             try {
@@ -239,16 +335,33 @@ public class LibvirtHosts {
                 // local drivers without keepalive still work; losses are then noticed on the next call
                 log.debug("no keepalive/close callback for {}: {}", name, LibvirtErrors.message(e));
             }
-            current = lease;
-            failedAtNanos = 0;
-            lastError = null;
-            log.info("connected to libvirt host {} ({})", name, uri);
-            for (ConnectionListener listener : listeners) {
-                try {
-                    listener.opened(name, connect);
-                } catch (LibvirtException | RuntimeException e) {
-                    log.warn("connection listener failed on {}: {}", name, e.toString());
+            synchronized (this) {
+                attempt = null;
+                if (!shutDown) {
+                    current = lease;
+                    failedAtNanos = 0;
+                    lastError = null;
+                    log.info("connected to libvirt host {} ({})", name, uri);
+                    for (ConnectionListener listener : listeners) {
+                        notifyOpened(listener, connect);
+                    }
+                    return;
                 }
+            }
+            closeQuietly(connect);
+        }
+
+        synchronized void announceTo(ConnectionListener listener) {
+            if (current != null) {
+                notifyOpened(listener, current.connect);
+            }
+        }
+
+        private void notifyOpened(ConnectionListener listener, Connect connect) {
+            try {
+                listener.opened(name, connect);
+            } catch (LibvirtException | RuntimeException e) {
+                log.warn("connection listener failed on {}: {}", name, e.toString());
             }
         }
 
@@ -259,11 +372,12 @@ public class LibvirtHosts {
                 if (retired) {
                     current = null;
                     lastError = why;
+                    // under the lock: a listener must not hear of this after it heard of the next connection
+                    listeners.forEach(l -> l.retired(name));
                 }
             }
             if (retired) {
                 log.warn("libvirt connection to {} retired: {}", name, why);
-                listeners.forEach(l -> l.retired(name));
                 release(lease);
             }
         }

@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 import org.vdresize.common.HostUnavailableException;
+import org.vdresize.common.TransientFailureException;
 import org.vdresize.inventory.HostStatus;
 import org.vdresize.inventory.InventoryPort;
 import org.vdresize.inventory.StorageVolume;
@@ -22,12 +23,15 @@ import org.vdresize.inventory.Vm;
 import org.vdresize.inventory.VmState;
 
 /**
- * The inventory read from libvirt now, on every configured host. Lookups by name, UUID or path
- * use libvirt's own lookups (one round trip per host), so they do not grow with the number of
- * domains or volumes; only the listings walk everything.
+ * The inventory read from libvirt on every configured host. Lookups by name, UUID or path use
+ * libvirt's own lookups now (one round trip per host), so they do not grow with the number of
+ * domains or volumes. The list of VMs comes from a {@link DomainCache} kept fresh by domain events;
+ * the pools and volumes are listed live.
  *
- * <p>A host that cannot be reached is left out. When no host at all could be asked, a lookup throws
- * {@link HostUnavailableException} instead of answering "not found", which would be a guess.
+ * <p>A host that cannot be reached (or is too busy to answer now) is left out, of listings and of
+ * lookups alike. When not a single host could be asked, the call throws
+ * {@link HostUnavailableException} (or another transient failure) instead of answering "nothing",
+ * which would be a guess.
  */
 @Component
 public class LibvirtInventory implements InventoryPort {
@@ -42,9 +46,11 @@ public class LibvirtInventory implements InventoryPort {
     }
 
     private final LibvirtHosts hosts;
+    private final DomainCache domains = new DomainCache();
 
     public LibvirtInventory(LibvirtHosts hosts) {
         this.hosts = hosts;
+        hosts.addConnectionListener(domains);
     }
 
     @Override
@@ -52,26 +58,15 @@ public class LibvirtInventory implements InventoryPort {
         return hosts.statuses();
     }
 
+    /** From the event-driven cache: only domains that changed since the last call are read again. */
     @Override
     public List<Vm> vms() {
-        return collect("list of VMs", (host, c) -> {
-            List<Vm> vms = new ArrayList<>();
-            Domain[] domains = c.listAllDomains(0);
-            try {
-                for (Domain domain : domains) {
-                    try {
-                        vms.add(vm(host, domain));
-                    } catch (LibvirtException e) {
-                        if (!LibvirtErrors.isNotFound(e)) {
-                            throw e;
-                        } // undefined while we listed: it is simply gone
-                    }
-                }
-            } finally {
-                Handles.free(domains);
-            }
-            return vms;
-        });
+        return collect("list of VMs", domains::vms);
+    }
+
+    /** How many domains the VM list had to read from libvirt so far (for tests and diagnostics). */
+    long domainReads() {
+        return domains.domainReads();
     }
 
     @Override
@@ -152,8 +147,9 @@ public class LibvirtInventory implements InventoryPort {
 
     @Override
     public Optional<StorageVolume> volumeByPath(String path) {
+        // a pool seen by several hosts (shared storage): the host that owns it is the one to resize it
         return collect("volume " + path, (host, c) -> volumeByPath(host, c, path).stream().toList())
-                .stream().findFirst();
+                .stream().min(Comparator.comparingInt(v -> hosts.ownership(v.host(), v.pool())));
     }
 
     @Override
@@ -171,7 +167,7 @@ public class LibvirtInventory implements InventoryPort {
             } finally {
                 Handles.free(pool);
             }
-        }).stream().findFirst();
+        }).stream().min(Comparator.comparingInt(p -> hosts.ownership(p.host(), p.name())));
     }
 
     /**
@@ -180,19 +176,19 @@ public class LibvirtInventory implements InventoryPort {
      */
     private <T> List<T> collect(String what, HostCall<List<T>> call) {
         List<T> result = new ArrayList<>();
-        HostUnavailableException lastUnavailable = null;
+        TransientFailureException lastFailure = null;
         int answered = 0;
         for (String host : hosts.names()) {
             try {
                 result.addAll(hosts.read(host, what, c -> call.call(host, c)));
                 answered++;
-            } catch (HostUnavailableException e) {
+            } catch (TransientFailureException e) { // unreachable, or too busy to answer now
                 log.debug("{}: host {} skipped: {}", what, host, e.getMessage());
-                lastUnavailable = e;
+                lastFailure = e;
             }
         }
-        if (answered == 0 && lastUnavailable != null) {
-            throw lastUnavailable;
+        if (answered == 0 && lastFailure != null) {
+            throw lastFailure;
         }
         return result;
     }

@@ -17,6 +17,7 @@ import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.xml.sax.InputSource;
 import org.xml.sax.SAXException;
+import org.xml.sax.helpers.DefaultHandler;
 
 /**
  * Reads the parts of libvirt's domain, pool and volume XML that vdresize needs, with the JDK's DOM.
@@ -131,6 +132,8 @@ final class LibvirtXml {
         try {
             DocumentBuilder builder = BUILDER.get();
             builder.reset();
+            // the default handler prints to stderr; the exception we throw says it all
+            builder.setErrorHandler(new DefaultHandler());
             Element root = builder.parse(new InputSource(new StringReader(xml))).getDocumentElement();
             if (!rootName.equals(root.getTagName())) {
                 throw new OperationFailedException("expected <" + rootName + "> from libvirt, got <" + root.getTagName() + ">");

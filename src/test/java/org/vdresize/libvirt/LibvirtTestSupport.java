@@ -19,6 +19,11 @@ final class LibvirtTestSupport {
             map.put("vdresize.hosts[" + i + "].name", nameUriPairs[2 * i]);
             map.put("vdresize.hosts[" + i + "].uri", nameUriPairs[2 * i + 1]);
         }
-        return new Binder(new MapConfigurationPropertySource(map)).bindOrCreate("vdresize", VdresizeProperties.class);
+        return bind(map);
+    }
+
+    /** Any {@code vdresize.*} properties, e.g. {@code vdresize.hosts[1].owns-pools[0]}. */
+    static VdresizeProperties bind(Map<String, String> properties) {
+        return new Binder(new MapConfigurationPropertySource(properties)).bindOrCreate("vdresize", VdresizeProperties.class);
     }
 }

@@ -118,7 +118,7 @@ public final class LibvirtFixture implements AutoCloseable {
 
     /**
      * Destroys and undefines every domain and pool named {@code vdr-it-<pid>-...} whose pid is not a
-     * running process, and deletes such pools' directories.
+     * running process, and deletes such pools' directories and such temp files.
      */
     public static void removeLeftovers() {
         for (String name : lines(virsh("list", "--all", "--name"))) {
@@ -138,6 +138,17 @@ public final class LibvirtFixture implements AutoCloseable {
                     deleteRecursively(Path.of(target));
                 }
             }
+        }
+        removeLeftoverFiles();
+    }
+
+    /** Temp dirs and files of dead runs ({@code /tmp/vdr-it-<pid>-...}) that had no pool yet or any more. */
+    private static void removeLeftoverFiles() {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        try (Stream<Path> entries = Files.list(tmp)) {
+            entries.filter(p -> isLeftover(p.getFileName().toString())).forEach(LibvirtFixture::deleteRecursively);
+        } catch (IOException e) {
+            log.debug("cannot list {}: {}", tmp, e.toString());
         }
     }
 
@@ -402,6 +413,7 @@ public final class LibvirtFixture implements AutoCloseable {
                 .append("<domain type='qemu'><name>").append(name).append("</name>")
                 .append("<memory unit='MiB'>32</memory><vcpu>1</vcpu>")
                 .append("<os><type arch='x86_64' machine='pc'>hvm</type></os>")
+                .append("<features><acpi/></features>") // PCI hot plug needs ACPI
                 .append("<on_reboot>destroy</on_reboot><devices>");
         if (disks.stream().anyMatch(d -> "scsi".equals(d.bus()))) {
             xml.append("<controller type='scsi' index='0' model='virtio-scsi'/>");
