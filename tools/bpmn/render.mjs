@@ -54,6 +54,10 @@ try {
   }
   const margin = 20;
   const { box } = result;
+  // a screenshot clip cannot reach past the viewport: grow it to the diagram (else a wide diagram is cut off)
+  const width = Math.ceil(box.width + 2 * margin);
+  const height = Math.ceil(box.height + 2 * margin);
+  await tab.setViewportSize({ width: Math.max(2400, width), height: Math.max(1200, height) });
   // show the diagram 1:1 with a margin, then cut the picture to the diagram
   await tab.evaluate(({ box, margin }) => {
     const c = document.getElementById('canvas');

@@ -16,6 +16,15 @@ public final class ResizeProcess {
     public static final String EVENT_ALREADY_AT_SIZE = "Event_AlreadyAtSize";
     public static final String TASK_LOCK_DISK = "Task_LockDisk";
     public static final String EVENT_DISK_BUSY = "Event_DiskBusy";
+    public static final String GATEWAY_APPROVAL_NEEDED = "Gateway_ApprovalNeeded";
+    public static final String TASK_RECORD_APPROVAL_REQUEST = "Task_RecordApprovalRequest";
+    public static final String USER_TASK_APPROVE_RESIZE = "UserTask_ApproveResize";
+    public static final String GATEWAY_APPROVED = "Gateway_Approved";
+    public static final String TASK_RECORD_APPROVAL = "Task_RecordApproval";
+    public static final String GATEWAY_JOIN_APPROVAL = "Gateway_JoinApproval";
+    public static final String TASK_RECORD_REJECTION_BY_APPROVER = "Task_RecordRejectionByApprover";
+    public static final String TASK_RELEASE_LOCK_AFTER_REJECTION = "Task_ReleaseLockAfterRejection";
+    public static final String EVENT_RESIZE_NOT_APPROVED = "Event_ResizeNotApproved";
     public static final String EVENT_COMPENSATE_STORAGE = "Event_CompensateStorage";
     public static final String GATEWAY_JOIN_REJECTION = "Gateway_JoinRejection";
     public static final String GATEWAY_JOIN_STORAGE_CHECK = "Gateway_JoinStorageCheck";
@@ -71,6 +80,12 @@ public final class ResizeProcess {
     public static final String VAR_NEW_SIZE = "newSize";
     /** Boolean: the disk already has the requested size */
     public static final String VAR_NOOP = "noop";
+    /** Boolean, always set by the validate delegate: the growth is above the approval threshold */
+    public static final String VAR_APPROVAL_NEEDED = "approvalNeeded";
+    /** Boolean, set by the approve-resize form: the approver's decision */
+    public static final String VAR_APPROVED = "approved";
+    /** String, from the approve-resize form (may be empty) */
+    public static final String VAR_APPROVAL_COMMENT = "approvalComment";
     /** ISO-8601 duration of the poll timer */
     public static final String VAR_POLL_INTERVAL = "pollInterval";
     public static final String VAR_STORAGE_JOB_ID = "storageJobId";
@@ -104,6 +119,11 @@ public final class ResizeProcess {
             java.util.Map.entry(TASK_RECORD_REJECTION, "RECORD_REJECTION"),
             java.util.Map.entry(TASK_RECORD_NOOP, "RECORD_NOOP"),
             java.util.Map.entry(TASK_LOCK_DISK, "LOCK_DISK"),
+            java.util.Map.entry(TASK_RECORD_APPROVAL_REQUEST, "APPROVAL_REQUEST"),
+            java.util.Map.entry(USER_TASK_APPROVE_RESIZE, "APPROVER_DECISION"),
+            java.util.Map.entry(TASK_RECORD_APPROVAL, "APPROVAL"),
+            java.util.Map.entry(TASK_RECORD_REJECTION_BY_APPROVER, "RECORD_REJECTION"),
+            java.util.Map.entry(TASK_RELEASE_LOCK_AFTER_REJECTION, "RELEASE_LOCK"),
             java.util.Map.entry(TASK_EXTEND_STORAGE, "STORAGE_EXTEND"),
             java.util.Map.entry(TASK_CHECK_STORAGE_JOB, "STORAGE_CHECK"),
             java.util.Map.entry(EVENT_POLL_INTERVAL, "STORAGE_POLL_WAIT"),

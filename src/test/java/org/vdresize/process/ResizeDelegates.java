@@ -29,6 +29,9 @@ final class ResizeDelegates {
     final RecordingDelegate recordRejection = new RecordingDelegate();
     final RecordingDelegate recordNoop = new RecordingDelegate();
     final RecordingDelegate lockDisk = new RecordingDelegate();
+    final RecordingDelegate recordApprovalRequest = new RecordingDelegate();
+    final RecordingDelegate recordApproval = new RecordingDelegate();
+    final RecordingDelegate recordApproverRejection = new RecordingDelegate();
     final RecordingDelegate extendStorage = new RecordingDelegate();
     final RecordingDelegate shrinkStorageBack = new RecordingDelegate();
     final RecordingDelegate checkStorageJob = new RecordingDelegate();
@@ -52,6 +55,9 @@ final class ResizeDelegates {
         beans.put("recordRejectionDelegate", recordRejection);
         beans.put("recordNoopDelegate", recordNoop);
         beans.put("lockDiskDelegate", lockDisk);
+        beans.put("recordApprovalRequestDelegate", recordApprovalRequest);
+        beans.put("recordApprovalDelegate", recordApproval);
+        beans.put("recordApproverRejectionDelegate", recordApproverRejection);
         beans.put("extendStorageDelegate", extendStorage);
         beans.put("shrinkStorageBackDelegate", shrinkStorageBack);
         beans.put("checkStorageJobDelegate", checkStorageJob);
@@ -70,9 +76,18 @@ final class ResizeDelegates {
 
     // ---------------------------------------------------------------- validate
 
+    /** whether the validate delegate finds the growth above the approval threshold */
+    private boolean approvalNeeded;
+
     /** a valid request that grows the disk from 10 to 20 GiB; the storage step then visits these VMs */
     ResizeDelegates givenValidRequest(String... vmUuids) {
         return givenValidRequestPolledEvery("PT5S", vmUuids);
+    }
+
+    /** the valid request's growth is above the approval threshold (call with givenValidRequest) */
+    ResizeDelegates givenApprovalNeeded() {
+        approvalNeeded = true;
+        return this;
     }
 
     /** the same with another poll interval (an ISO-8601 duration) */
@@ -82,6 +97,7 @@ final class ResizeDelegates {
             execution.setVariable(VAR_OLD_SIZE, 10 * GIB);
             execution.setVariable(VAR_NEW_SIZE, 20 * GIB);
             execution.setVariable(VAR_NOOP, false);
+            execution.setVariable(VAR_APPROVAL_NEEDED, approvalNeeded);
             execution.setVariable(VAR_POLL_INTERVAL, pollInterval);
             execution.setVariable(VAR_VMS_TO_RESIZE, new ArrayList<>(Arrays.asList(vmUuids)));
         });
@@ -95,6 +111,7 @@ final class ResizeDelegates {
             execution.setVariable(VAR_OLD_SIZE, 20 * GIB);
             execution.setVariable(VAR_NEW_SIZE, 20 * GIB);
             execution.setVariable(VAR_NOOP, true);
+            execution.setVariable(VAR_APPROVAL_NEEDED, false);
             execution.setVariable(VAR_POLL_INTERVAL, "PT5S");
             execution.setVariable(VAR_VMS_TO_RESIZE, new ArrayList<String>());
         });

@@ -71,6 +71,37 @@ class ResizeFormsTest {
     }
 
     @Test
+    void approveResizeFormShowsTheRequestAndAsksForABooleanDecision() throws IOException {
+        JsonNode form = form("approve-resize");
+        assertThat(form.get("id").asText()).isEqualTo("approve-resize");
+        assertThat(form.get("schemaVersion").asInt()).isBetween(1, 16);
+
+        Map<String, JsonNode> fields = fields(form);
+        assertThat(fields).containsOnlyKeys(VAR_DISK_PATH, VAR_OLD_SIZE, VAR_NEW_SIZE, VAR_INITIATOR, VAR_REASON,
+            VAR_APPROVED, VAR_APPROVAL_COMMENT);
+        for (String shown : List.of(VAR_DISK_PATH, VAR_OLD_SIZE, VAR_NEW_SIZE, VAR_INITIATOR, VAR_REASON)) {
+            assertThat(fields.get(shown).get("readonly").asBoolean()).as(shown + " readonly").isTrue();
+            // Tasklist submits read-only fields untyped: oldSize would come back as an Integer or a String
+            // over the Long the delegates read. form-js does not submit disabled fields.
+            assertThat(fields.get(shown).get("disabled").asBoolean()).as(shown + " disabled (not submitted)").isTrue();
+        }
+        assertThat(fields.get(VAR_OLD_SIZE).get("type").asText()).isEqualTo("number");
+        assertThat(fields.get(VAR_NEW_SIZE).get("type").asText()).isEqualTo("number");
+
+        JsonNode approved = fields.get(VAR_APPROVED);
+        assertThat(approved.get("type").asText()).isEqualTo("radio");
+        assertThat(approved.at("/validate/required").asBoolean()).isTrue();
+        // JSON booleans, so Tasklist submits a Boolean for ${approved} / ${!approved} (a string would not do)
+        Map<Boolean, String> values = new LinkedHashMap<>();
+        approved.get("values").forEach(value -> {
+            assertThat(value.get("value").isBoolean()).as(value.toString()).isTrue();
+            values.put(value.get("value").asBoolean(), value.get("label").asText());
+        });
+        assertThat(values).containsExactly(Map.entry(true, "Approve"), Map.entry(false, "Reject"));
+        assertThat(fields.get(VAR_APPROVAL_COMMENT).get("type").asText()).isEqualTo("textarea");
+    }
+
+    @Test
     void needsAttentionFormShowsTheFailureAndAsksRetryOrFinish() throws IOException {
         JsonNode form = form("needs-attention");
         assertThat(form.get("id").asText()).isEqualTo("needs-attention");

@@ -20,9 +20,11 @@ import org.camunda.bpm.model.bpmn.instance.BaseElement;
 import org.camunda.bpm.model.bpmn.instance.BoundaryEvent;
 import org.camunda.bpm.model.bpmn.instance.CompensateEventDefinition;
 import org.camunda.bpm.model.bpmn.instance.ErrorEventDefinition;
+import org.camunda.bpm.model.bpmn.instance.ExclusiveGateway;
 import org.camunda.bpm.model.bpmn.instance.FlowNode;
 import org.camunda.bpm.model.bpmn.instance.MultiInstanceLoopCharacteristics;
 import org.camunda.bpm.model.bpmn.instance.Process;
+import org.camunda.bpm.model.bpmn.instance.SequenceFlow;
 import org.camunda.bpm.model.bpmn.instance.ServiceTask;
 import org.camunda.bpm.model.bpmn.instance.StartEvent;
 import org.camunda.bpm.model.bpmn.instance.ThrowEvent;
@@ -95,6 +97,40 @@ class ResizeProcessModelTest {
         assertThat(resolve.getCamundaFormRef()).isEqualTo("needs-attention");
         assertThat(resolve.getCamundaFormRefBinding()).isEqualTo("latest");
         assertThat(resolve.getCamundaCandidateGroups()).isEqualTo("disk-operators,camunda-admin");
+
+        UserTask approve = element(USER_TASK_APPROVE_RESIZE);
+        assertThat(approve.getCamundaFormRef()).isEqualTo("approve-resize");
+        assertThat(approve.getCamundaFormRefBinding()).isEqualTo("latest");
+        assertThat(approve.getCamundaCandidateGroups()).isEqualTo("disk-approvers,camunda-admin");
+        // the status WAITING_FOR_APPROVAL is recorded by a service task, not by a task listener
+        assertThat(approve.getExtensionElements()).isNull();
+    }
+
+    @Test
+    void approvalIsDecidedAfterTheLockAndBeforeAnythingIsChanged() {
+        assertThat(this.<FlowNode>element(TASK_LOCK_DISK).getSucceedingNodes().singleResult().getId())
+            .isEqualTo(GATEWAY_APPROVAL_NEEDED);
+        assertThat(this.<FlowNode>element(TASK_EXTEND_STORAGE).getPreviousNodes().singleResult().getId())
+            .isEqualTo(GATEWAY_JOIN_APPROVAL);
+        // no approval needed is the default: false (and only false) goes straight on to the storage
+        ExclusiveGateway needed = element(GATEWAY_APPROVAL_NEEDED);
+        assertThat(needed.getDefault().getTarget().getId()).isEqualTo(GATEWAY_JOIN_APPROVAL);
+        assertThat(conditionOf(needed, TASK_RECORD_APPROVAL_REQUEST)).isEqualTo("${" + VAR_APPROVAL_NEEDED + "}");
+        // the approver's decision has no default: without a Boolean the completion fails
+        ExclusiveGateway approved = element(GATEWAY_APPROVED);
+        assertThat(approved.getDefault()).isNull();
+        assertThat(conditionOf(approved, TASK_RECORD_APPROVAL)).isEqualTo("${" + VAR_APPROVED + "}");
+        assertThat(conditionOf(approved, TASK_RECORD_REJECTION_BY_APPROVER)).isEqualTo("${!" + VAR_APPROVED + "}");
+        assertThat(this.<FlowNode>element(TASK_RECORD_APPROVAL).getSucceedingNodes().singleResult().getId())
+            .isEqualTo(GATEWAY_JOIN_APPROVAL);
+        assertThat(this.<FlowNode>element(TASK_RELEASE_LOCK_AFTER_REJECTION).getSucceedingNodes().singleResult().getId())
+            .isEqualTo(EVENT_RESIZE_NOT_APPROVED);
+    }
+
+    private static String conditionOf(ExclusiveGateway gateway, String targetId) {
+        SequenceFlow flow = gateway.getOutgoing().stream()
+            .filter(outgoing -> outgoing.getTarget().getId().equals(targetId)).findFirst().orElseThrow();
+        return flow.getConditionExpression().getTextContent().trim();
     }
 
     @Test
@@ -108,6 +144,10 @@ class ResizeProcessModelTest {
             Map.entry(TASK_RECORD_REJECTION, "${recordRejectionDelegate}"),
             Map.entry(TASK_RECORD_NOOP, "${recordNoopDelegate}"),
             Map.entry(TASK_LOCK_DISK, "${lockDiskDelegate}"),
+            Map.entry(TASK_RECORD_APPROVAL_REQUEST, "${recordApprovalRequestDelegate}"),
+            Map.entry(TASK_RECORD_APPROVAL, "${recordApprovalDelegate}"),
+            Map.entry(TASK_RECORD_REJECTION_BY_APPROVER, "${recordApproverRejectionDelegate}"),
+            Map.entry(TASK_RELEASE_LOCK_AFTER_REJECTION, "${releaseLockDelegate}"),
             Map.entry(TASK_EXTEND_STORAGE, "${extendStorageDelegate}"),
             Map.entry(TASK_SHRINK_STORAGE_BACK, "${shrinkStorageBackDelegate}"),
             Map.entry(TASK_CHECK_STORAGE_JOB, "${checkStorageJobDelegate}"),
@@ -129,14 +169,15 @@ class ResizeProcessModelTest {
             assertThat(node.isCamundaAsyncBefore()).as(id + " asyncBefore").isTrue();
             assertThat(retryCycleOf(node)).as(id + " retry cycle").isEqualTo(RETRY_CYCLE);
         }
-        // synchronous: the starting transaction answers the REST call (rejection, DISK_BUSY)
-        for (String id : new String[] {TASK_VALIDATE_REQUEST, TASK_LOCK_DISK}) {
+        // synchronous: the starting transaction answers the REST call (rejection, DISK_BUSY, WAITING_FOR_APPROVAL)
+        for (String id : new String[] {TASK_VALIDATE_REQUEST, TASK_LOCK_DISK, TASK_RECORD_APPROVAL_REQUEST}) {
             assertThat(this.<FlowNode>element(id).isCamundaAsyncBefore()).as(id + " asyncBefore").isFalse();
         }
         // database-only steps ride in the job before them
         for (String id : new String[] {TASK_RECORD_REJECTION, TASK_RECORD_NOOP, TASK_RECORD_ROLLBACK,
                 TASK_RECORD_NEEDS_ATTENTION, TASK_RECORD_RESULT, TASK_RELEASE_LOCK, TASK_RELEASE_LOCK_AFTER_ROLLBACK,
-                TASK_SHRINK_STORAGE_BACK}) {
+                TASK_SHRINK_STORAGE_BACK, TASK_RECORD_APPROVAL, TASK_RECORD_REJECTION_BY_APPROVER,
+                TASK_RELEASE_LOCK_AFTER_REJECTION}) {
             assertThat(this.<FlowNode>element(id).isCamundaAsyncBefore()).as(id + " asyncBefore").isFalse();
         }
     }

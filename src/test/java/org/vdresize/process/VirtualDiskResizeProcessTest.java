@@ -44,7 +44,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * (waits in a job) and where it does not.
  */
 @Deployment(resources = {
-    "bpmn/virtual-disk-resize.bpmn", "forms/resize-start.form", "forms/needs-attention.form"})
+    "bpmn/virtual-disk-resize.bpmn", "forms/resize-start.form", "forms/needs-attention.form",
+    "forms/approve-resize.form"})
 class VirtualDiskResizeProcessTest {
 
     /** the class fails unless its tests together pass every flow node and sequence flow */
@@ -250,6 +251,102 @@ class VirtualDiskResizeProcessTest {
         Assertions.assertThat(delegates.checkStorageJob.calls()).isEqualTo(3);
         Assertions.assertThat(timesPassed(pi, EVENT_POLL_INTERVAL)).isEqualTo(2);
         Assertions.assertThat(delegates.extendStorage.calls()).isEqualTo(1);
+    }
+
+    // ================================================================ approval of large growth
+
+    @Test
+    void growthBelowTheThresholdGoesStraightFromTheLockToTheStorage() {
+        delegates.givenValidRequest("vm-1");
+
+        ProcessInstance pi = startResize();
+
+        assertThat(pi).isWaitingAt(TASK_EXTEND_STORAGE).hasPassedInOrder(TASK_LOCK_DISK, GATEWAY_APPROVAL_NEEDED,
+            GATEWAY_JOIN_APPROVAL);
+        assertThat(pi).hasNotPassed(TASK_RECORD_APPROVAL_REQUEST, USER_TASK_APPROVE_RESIZE, TASK_RECORD_APPROVAL);
+        Assertions.assertThat(delegates.recordApprovalRequest.calls()).isZero();
+    }
+
+    /** starts a resize that needs approval: it waits at the approver's task, nothing changed yet */
+    private ProcessInstance resizeWaitingForApproval() {
+        ProcessInstance pi = startResize();
+        // recorded WAITING_FOR_APPROVAL in the starting transaction: the start call returns with that status
+        assertThat(pi).isWaitingAt(USER_TASK_APPROVE_RESIZE).hasPassedInOrder(TASK_VALIDATE_REQUEST, TASK_LOCK_DISK,
+            GATEWAY_APPROVAL_NEEDED, TASK_RECORD_APPROVAL_REQUEST);
+        Assertions.assertThat(delegates.recordApprovalRequest.calls()).isEqualTo(1);
+        // the disk stays locked while the approver thinks, and nothing has been touched
+        Assertions.assertThat(delegates.lockDisk.calls()).isEqualTo(1);
+        Assertions.assertThat(delegates.releaseLock.calls()).isZero();
+        Assertions.assertThat(delegates.extendStorage.calls()).isZero();
+        Assertions.assertThat(managementService().createJobQuery().processInstanceId(pi.getId()).count()).isZero();
+        Task task = task(pi);
+        assertThat(task).hasCandidateGroup("disk-approvers").hasCandidateGroup("camunda-admin");
+        Assertions.assertThat(read(formService().getDeployedTaskForm(task.getId())))
+            .contains("\"id\": \"approve-resize\"");
+        return pi;
+    }
+
+    @Test
+    void approvedResizeContinuesToTheStorageAndCompletes() {
+        delegates.givenValidRequest("vm-1").givenApprovalNeeded();
+
+        ProcessInstance pi = resizeWaitingForApproval();
+        complete(task(pi), withVariables(VAR_APPROVED, true, VAR_APPROVAL_COMMENT, "ok, the pool has room"));
+
+        // the approval is recorded in the completing transaction; the storage step is the next job
+        assertThat(pi).isWaitingAt(TASK_EXTEND_STORAGE).hasPassedInOrder(USER_TASK_APPROVE_RESIZE, GATEWAY_APPROVED,
+            TASK_RECORD_APPROVAL, GATEWAY_JOIN_APPROVAL);
+        Assertions.assertThat(delegates.recordApproval.calls()).isEqualTo(1);
+        Assertions.assertThat(delegates.extendStorage.calls()).isZero();
+        executeJob(pi); // extend
+        executeJob(pi); // check
+        executeJob(pi); // vm-1
+        executeJob(pi); // guest of vm-1
+
+        assertThat(pi).isEnded().hasPassedInOrder(TASK_RECORD_APPROVAL, TASK_EXTEND_STORAGE, TASK_RESIZE_VM,
+            TASK_NOTIFY_GUEST, TASK_RECORD_RESULT, TASK_RELEASE_LOCK, EVENT_RESIZE_COMPLETED);
+        assertThat(pi).hasNotPassed(TASK_RECORD_REJECTION_BY_APPROVER, EVENT_RESIZE_NOT_APPROVED);
+        Assertions.assertThat(historicVariable(pi, VAR_APPROVAL_COMMENT)).isEqualTo("ok, the pool has room");
+        Assertions.assertThat(delegates.recordApproverRejection.calls()).isZero();
+        Assertions.assertThat(delegates.releaseLock.calls()).isEqualTo(1);
+    }
+
+    @Test
+    void rejectedResizeReleasesTheLockAndEndsNotApprovedWithoutTouchingTheStorage() {
+        delegates.givenValidRequest("vm-1").givenApprovalNeeded();
+
+        ProcessInstance pi = resizeWaitingForApproval();
+        complete(task(pi), withVariables(VAR_APPROVED, false, VAR_APPROVAL_COMMENT, "use a new disk instead"));
+
+        // nothing was changed, so there is nothing to undo: no job, no compensation
+        assertThat(pi).isEnded().hasPassedInOrder(USER_TASK_APPROVE_RESIZE, GATEWAY_APPROVED,
+            TASK_RECORD_REJECTION_BY_APPROVER, TASK_RELEASE_LOCK_AFTER_REJECTION, EVENT_RESIZE_NOT_APPROVED);
+        assertThat(pi).hasNotPassed(TASK_RECORD_APPROVAL, GATEWAY_JOIN_APPROVAL, TASK_EXTEND_STORAGE,
+            TASK_RECORD_REJECTION, TASK_RECORD_ROLLBACK);
+        Assertions.assertThat(delegates.recordApproverRejection.calls()).isEqualTo(1);
+        Assertions.assertThat(delegates.releaseLock.calls()).isEqualTo(1);
+        Assertions.assertThat(delegates.extendStorage.calls()).isZero();
+        Assertions.assertThat(delegates.shrinkStorageBack.calls()).isZero();
+        Assertions.assertThat(delegates.resizeVm.calls()).isZero();
+        Assertions.assertThat(delegates.notifyGuest.calls()).isZero();
+        Assertions.assertThat(delegates.recordRejection.calls()).isZero();
+        Assertions.assertThat(historicVariable(pi, VAR_APPROVAL_COMMENT)).isEqualTo("use a new disk instead");
+    }
+
+    @Test
+    void completingTheApprovalWithoutADecisionFailsAndTheTaskStays() {
+        delegates.givenValidRequest("vm-1").givenApprovalNeeded();
+
+        ProcessInstance pi = resizeWaitingForApproval();
+        Task task = task(pi);
+        // the form makes the decision required; a REST client that leaves it out gets an error, not a default
+        assertThatThrownBy(() -> complete(task, withVariables(VAR_APPROVAL_COMMENT, "hmm")))
+            .hasMessageContaining(VAR_APPROVED);
+
+        assertThat(pi).isWaitingAt(USER_TASK_APPROVE_RESIZE);
+        Assertions.assertThat(delegates.recordApproval.calls()).isZero();
+        Assertions.assertThat(delegates.recordApproverRejection.calls()).isZero();
+        Assertions.assertThat(delegates.releaseLock.calls()).isZero();
     }
 
     // ================================================================ roll back (no VM saw the new size)
