@@ -41,6 +41,8 @@ final class ResizeDelegates {
     final RecordingDelegate recordRollback = new RecordingDelegate();
     final RecordingDelegate recordResult = new RecordingDelegate();
     final RecordingDelegate releaseLock = new RecordingDelegate();
+    /** every operator decision the task listener saw */
+    final List<Object> operatorDecisions = new ArrayList<>();
 
     /** every vmUuid resizeVmDelegate was called with, in order (calls that threw included) */
     final List<String> vmCalls = new ArrayList<>();
@@ -68,6 +70,8 @@ final class ResizeDelegates {
         beans.put("recordResultDelegate", recordResult);
         beans.put("releaseLockDelegate", releaseLock);
         beans.forEach(Mocks::register);
+        Mocks.register("operatorDecisionListener",
+                (org.camunda.bpm.engine.delegate.TaskListener) task -> operatorDecisions.add(task.getVariable("operatorDecision")));
         givenStorageJobStates(STORAGE_JOB_DONE);
         givenVmResults(Map.of());
         givenGuestResults(Map.of());

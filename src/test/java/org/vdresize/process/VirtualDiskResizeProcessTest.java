@@ -442,6 +442,7 @@ class VirtualDiskResizeProcessTest {
 
         ProcessInstance pi = secondVmFailsAfterTheFirstWasResized();
         complete(task(pi), withVariables(VAR_OPERATOR_DECISION, DECISION_RETRY));
+        Assertions.assertThat(delegates.operatorDecisions).as("recorded for the audit").containsExactly(DECISION_RETRY);
 
         // the VM step starts over in its own jobs; the real delegate skips a VM that has the size
         assertThat(pi).isWaitingAt(TASK_RESIZE_VM);
@@ -468,6 +469,7 @@ class VirtualDiskResizeProcessTest {
 
         ProcessInstance pi = secondVmFailsAfterTheFirstWasResized();
         complete(task(pi), withVariables(VAR_OPERATOR_DECISION, DECISION_FINISH, "resolutionComment", "vm-2 restarted"));
+        Assertions.assertThat(delegates.operatorDecisions).as("recorded for the audit").containsExactly(DECISION_FINISH);
 
         // finishing goes on to the guest step (its own jobs): the guest of vm-1 has the new size and
         // is told; vm-2 is visited too, and the real delegate skips it (it did not take the new size)

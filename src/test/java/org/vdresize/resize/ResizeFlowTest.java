@@ -34,6 +34,8 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.vdresize.audit.AuditEvent;
 import org.vdresize.audit.AuditService;
 import org.vdresize.common.OperationFailedException;
+import org.vdresize.guest.GuestAgentPort;
+import org.vdresize.guest.GuestAgentUnavailableException;
 import org.vdresize.inventory.InventoryPort;
 import org.vdresize.inventory.StoragePool;
 import org.vdresize.inventory.StorageVolume;
@@ -53,6 +55,7 @@ import org.vdresize.vm.HypervisorPort;
 @SpringBootTest(properties = {
         "spring.datasource.url=jdbc:h2:mem:flow;DB_CLOSE_DELAY=-1",
         "vdresize.storage.poll-interval=PT0.2S",
+        "vdresize.approval.growth-bytes=1073741824",
         "camunda.bpm.generate-unique-process-engine-name=true",
         "camunda.bpm.generate-unique-process-application-name=true"})
 class ResizeFlowTest {
@@ -63,10 +66,14 @@ class ResizeFlowTest {
     @MockitoBean InventoryPort inventory;
     @MockitoBean StoragePort storage;
     @MockitoBean HypervisorPort hypervisor;
+    /** these fake VMs have no guest agent: the guest step records NO_AGENT */
+    @MockitoBean GuestAgentPort guestAgent;
     @Autowired ResizeService resizes;
     @Autowired AuditService audit;
     @Autowired RuntimeService runtime;
     @Autowired JdbcTemplate jdbc;
+    @Autowired org.camunda.bpm.engine.TaskService tasks;
+    @Autowired org.camunda.bpm.engine.IdentityService identity;
 
     /** the fake world: the volume's capacity, and what each VM's QEMU reports */
     volatile long volumeCapacity;
@@ -76,7 +83,9 @@ class ResizeFlowTest {
 
     @BeforeEach
     void world() {
-        reset(inventory, storage, hypervisor);
+        reset(inventory, storage, hypervisor, guestAgent);
+        when(guestAgent.command(anyString(), anyString(), anyString(), org.mockito.ArgumentMatchers.anyInt()))
+                .thenThrow(new GuestAgentUnavailableException("QEMU guest agent is not configured", null));
         jdbc.update("delete from vdr_disk_lock");
         vms.clear();
         qemuCapacity.clear();
@@ -144,8 +153,9 @@ class ResizeFlowTest {
         assertThat(done.requestedBy()).isEqualTo("alice");
         assertThat(done.steps()).extracting(ResizeView.Step::name).contains("VALIDATE", "LOCK_DISK", "STORAGE_EXTEND",
                 "STORAGE_CHECK", "VM_RESIZE", "RECORD_RESULT", "RELEASE_LOCK");
+        assertThat(done.guest()).extracting(ResizeView.GuestOutcome::status).containsExactly("NO_AGENT", "NO_AGENT");
         assertThat(auditTypes(done.id())).containsExactly("RESIZE_REQUESTED", "STORAGE_EXTENDED", "VM_DISK_RESIZED",
-                "VM_DISK_RESIZED", "RESIZE_COMPLETED");
+                "VM_DISK_RESIZED", "GUEST_NOTIFY_FAILED", "GUEST_NOTIFY_FAILED", "RESIZE_COMPLETED");
         assertThat(jdbc.queryForObject("select count(*) from vdr_disk_lock", Integer.class)).isZero();
         assertThat(runtime.createProcessInstanceQuery().processInstanceId(done.id()).count()).isZero();
     }
@@ -158,7 +168,8 @@ class ResizeFlowTest {
         assertThat(done.status()).isEqualTo(ResizeStatus.COMPLETED);
         verify(storage, never()).grow(anyString(), anyString(), anyString(), anyLong(), anyBoolean());
         verify(hypervisor).blockResize("local", "vm1-uuid", "vdb", 1L << 30);
-        assertThat(auditTypes(done.id())).containsExactly("RESIZE_REQUESTED", "VM_DISK_RESIZED", "RESIZE_COMPLETED");
+        assertThat(auditTypes(done.id())).containsExactly("RESIZE_REQUESTED", "VM_DISK_RESIZED", "GUEST_NOTIFY_FAILED",
+                "RESIZE_COMPLETED");
     }
 
     @Test
@@ -264,5 +275,61 @@ class ResizeFlowTest {
         ResizeView winner = (ResizeView) outcomes.stream().filter(ResizeView.class::isInstance).findFirst().orElseThrow();
         assertThat(awaitEnd(winner.id()).status()).isEqualTo(ResizeStatus.COMPLETED);
         assertThat(volumeCapacity).isEqualTo(80 * MIB);
+    }
+
+    ResizeView awaitStatus(String id, ResizeStatus status) throws InterruptedException {
+        long end = System.currentTimeMillis() + 20_000;
+        ResizeView view = resizes.find(id).orElseThrow();
+        while (view.status() != status && System.currentTimeMillis() < end) {
+            Thread.sleep(20);
+            view = resizes.find(id).orElseThrow();
+        }
+        return view;
+    }
+
+    void decide(String resizeId, String user, boolean approved, String comment) {
+        org.camunda.bpm.engine.task.Task task = tasks.createTaskQuery().processInstanceId(resizeId).singleResult();
+        assertThat(task.getTaskDefinitionKey()).isEqualTo("UserTask_ApproveResize");
+        assertThat(tasks.createTaskQuery().taskCandidateGroup("disk-approvers").processInstanceId(resizeId).count()).isOne();
+        identity.setAuthenticatedUserId(user);
+        try {
+            tasks.complete(task.getId(), Map.of("approved", approved, "approvalComment", comment));
+        } finally {
+            identity.clearAuthentication();
+        }
+    }
+
+    @Test
+    void aGrowthAboveTheThresholdWaitsForAnApproverAndRecordsWhoApproved() throws Exception {
+        runningVm("vm1");
+        ResizeView waiting = awaitStatus(resizes.start(byPath("+2G"), "bob").id(), ResizeStatus.WAITING_FOR_APPROVAL);
+        assertThat(waiting.status()).isEqualTo(ResizeStatus.WAITING_FOR_APPROVAL);
+        verify(storage, never()).grow(anyString(), anyString(), anyString(), anyLong(), anyBoolean());
+
+        decide(waiting.id(), "carol", true, "pool has room");
+
+        ResizeView done = awaitEnd(waiting.id());
+        assertThat(done.status()).isEqualTo(ResizeStatus.COMPLETED);
+        assertThat(volumeCapacity).isEqualTo(64 * MIB + (2L << 30));
+        List<AuditEvent> events = audit.forResize(done.id());
+        assertThat(events).extracting(AuditEvent::type).startsWith("RESIZE_REQUESTED", "RESIZE_APPROVED");
+        assertThat(events.get(1).user()).isEqualTo("carol");
+        assertThat(events.get(1).detail()).contains("pool has room");
+    }
+
+    @Test
+    void aRejectedApprovalEndsRejectedAndTouchesNothing() throws Exception {
+        runningVm("vm1");
+        ResizeView waiting = awaitStatus(resizes.start(byPath("+2G"), "bob").id(), ResizeStatus.WAITING_FOR_APPROVAL);
+
+        decide(waiting.id(), "carol", false, "use a new disk");
+
+        ResizeView done = awaitEnd(waiting.id());
+        assertThat(done.status()).isEqualTo(ResizeStatus.REJECTED);
+        assertThat(done.error().code()).isEqualTo("NOT_APPROVED");
+        assertThat(volumeCapacity).isEqualTo(64 * MIB);
+        verify(hypervisor, never()).blockResize(anyString(), anyString(), anyString(), anyLong());
+        assertThat(jdbc.queryForObject("select count(*) from vdr_disk_lock", Integer.class)).isZero();
+        assertThat(auditTypes(done.id())).containsExactly("RESIZE_REQUESTED", "RESIZE_REJECTED");
     }
 }
