@@ -102,10 +102,13 @@ const shapes = {
   UserTask_ResolveVmFailure: { b: task(1660, ROW_DOWN) },
   Gateway_OperatorDecision: { b: gateway(1780, ROW_DOWN), label: ['Operator decision?', 'c', 1780, 510] },
   Gateway_JoinResult: { b: gateway(1445, ROW_MAIN) },
-  Task_RecordResult: { b: task(1580, ROW_MAIN) },
-  Task_ReleaseLock: { b: task(1740, ROW_MAIN) },
-  Event_ResizeCompleted: { b: event(1860, ROW_MAIN), label: ['Resize completed', 'c', 1860, 325] },
+  Task_NotifyGuest: { b: task(1580, ROW_MAIN) },
+  Task_RecordResult: { b: task(1740, ROW_MAIN) },
+  Task_ReleaseLock: { b: task(1900, ROW_MAIN) },
+  Event_ResizeCompleted: { b: event(2020, ROW_MAIN), label: ['Resize completed', 'c', 2020, 325] },
   Annotation_PointOfNoReturn: { b: { x: 1490, y: 566, w: 300, h: 80 }, annotation: true },
+  // between the retry lane and the happy path, next to the step it explains
+  Annotation_GuestNeverFails: { b: { x: 1630, y: 180, w: 250, h: 56 }, annotation: true },
 };
 
 // ---------------------------------------------------------------- edges
@@ -134,11 +137,12 @@ const edges = {
   Flow_SomeVmResized: { p: [[1387, 480], [1450, 480]], label: ['yes', 'c', 1418, 462] },
   Flow_ToResolveVmFailure: { p: [[1550, 480], [1610, 480]] },
   Flow_ToOperatorDecision: { p: [[1710, 480], [1755, 480]] },
-  Flow_OperatorRetry: { p: [[1805, 480], [1960, 480], [1960, 160], [1200, 160], [1200, 275]], label: ['retry', 'l', 1820, 462] },
+  Flow_OperatorRetry: { p: [[1805, 480], [2090, 480], [2090, 160], [1200, 160], [1200, 275]], label: ['retry', 'l', 1820, 462] },
   Flow_OperatorFinish: { p: [[1780, 455], [1780, 390], [1445, 390], [1445, 325]], label: ['finish with a warning', 'c', 1690, 357] },
-  Flow_ToRecordResult: { p: [[1470, 300], [1530, 300]] },
-  Flow_ToReleaseLock: { p: [[1630, 300], [1690, 300]] },
-  Flow_ToResizeCompleted: { p: [[1790, 300], [1842, 300]] },
+  Flow_ToNotifyGuest: { p: [[1470, 300], [1530, 300]] },
+  Flow_ToRecordResult: { p: [[1630, 300], [1690, 300]] },
+  Flow_ToReleaseLock: { p: [[1790, 300], [1850, 300]] },
+  Flow_ToResizeCompleted: { p: [[1950, 300], [2002, 300]] },
   Flow_ToUndoAfterStorageFailure: { p: [[970, 358], [970, 462]] },
   Flow_StorageUndoneToJoin: { p: [[988, 480], [1075, 480]] },
   Flow_VmUndoneToJoin: { p: [[1197, 480], [1125, 480]] },
@@ -148,6 +152,7 @@ const edges = {
   Association_CompensateStorage: { p: [[720, 358], [720, 440]], association: true },
   // annotations are joined by a straight dotted line in every BPMN editor
   Association_PointOfNoReturn: { p: [[1372, 495], [1490, 606]], association: true, diagonal: true },
+  Association_GuestNeverFails: { p: [[1610, 260], [1630, 236]], association: true, diagonal: true },
 };
 
 // ---------------------------------------------------------------- read the model

@@ -17,6 +17,7 @@ public record VdresizeProperties(
         @DefaultValue List<Host> hosts,
         @DefaultValue Storage storage,
         @DefaultValue Limits limits,
+        @DefaultValue Approval approval,
         @DefaultValue Demo demo) {
 
     public VdresizeProperties {
@@ -50,6 +51,22 @@ public record VdresizeProperties(
      */
     public record Limits(@DefaultValue("17592186044416") long maxDiskSize,
                          @DefaultValue("0") double thinOvercommitRatio) {
+    }
+
+    /**
+     * A growth above either threshold waits for a person of the group disk-approvers; 0 turns a
+     * threshold off.
+     *
+     * @param growthBytes   growth (new size minus old size) above this many bytes
+     * @param growthPercent growth above this percentage of the old size
+     */
+    public record Approval(@DefaultValue("1099511627776") long growthBytes, @DefaultValue("0") double growthPercent) {
+
+        public boolean needed(long oldSize, long newSize) {
+            long growth = newSize - oldSize;
+            return (growthBytes > 0 && growth > growthBytes)
+                    || (growthPercent > 0 && oldSize > 0 && growth * 100.0 / oldSize > growthPercent);
+        }
     }
 
     /** @param createUser create demo/demo (camunda-admin) on an empty database */

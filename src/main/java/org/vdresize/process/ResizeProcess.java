@@ -84,6 +84,12 @@ public final class ResizeProcess {
     public static final String VAR_VMS_RESIZED = "vmsResized";
     /** RETRY or FINISH, set by the needs-attention form */
     public static final String VAR_OPERATOR_DECISION = "operatorDecision";
+    /** Boolean: the growth is above an approval threshold */
+    public static final String VAR_APPROVAL_NEEDED = "approvalNeeded";
+    /** Boolean, set by the approval form */
+    public static final String VAR_APPROVED = "approved";
+    public static final String VAR_APPROVAL_COMMENT = "approvalComment";
+    public static final String VAR_RESOLUTION_COMMENT = "resolutionComment";
     public static final String VAR_ERROR_CODE = "errorCode";
     public static final String VAR_ERROR_MESSAGE = "errorMessage";
 

@@ -24,6 +24,12 @@ final class Steps {
         return new BpmnError(bpmnErrorCode, message);
     }
 
+    /** The user who completed the user task that led here (the engine's authenticated user), or "unknown". */
+    static String currentUser(DelegateExecution execution) {
+        var authentication = execution.getProcessEngineServices().getIdentityService().getCurrentAuthentication();
+        return authentication == null || authentication.getUserId() == null ? "unknown" : authentication.getUserId();
+    }
+
     static String string(DelegateExecution execution, String name) {
         Object value = execution.getVariable(name);
         return value == null ? null : value.toString();

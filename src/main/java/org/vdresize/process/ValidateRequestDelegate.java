@@ -39,6 +39,7 @@ public class ValidateRequestDelegate implements JavaDelegate {
         execution.setVariable(VAR_OLD_SIZE, resize.oldSize());
         execution.setVariable(VAR_NEW_SIZE, resize.newSize());
         execution.setVariable(VAR_NOOP, resize.noop());
+        execution.setVariable(VAR_APPROVAL_NEEDED, resize.approvalNeeded());
         execution.setVariable(VAR_POLL_INTERVAL, pollInterval);
         List<String> vms = resize.vms().stream().map(ValidatedResize.VmUse::uuid).toList();
         execution.setVariable(VAR_VMS_TO_RESIZE, new java.util.ArrayList<>(vms));

@@ -41,6 +41,7 @@ public class ResizeRules {
     private final HypervisorPort hypervisor;
     private final DiskLockService locks;
     private final VdresizeProperties.Limits limits;
+    private final VdresizeProperties.Approval approval;
 
     public ResizeRules(InventoryPort inventory, StoragePort storage, HypervisorPort hypervisor,
                        DiskLockService locks, VdresizeProperties properties) {
@@ -49,6 +50,7 @@ public class ResizeRules {
         this.hypervisor = hypervisor;
         this.locks = locks;
         this.limits = properties.limits();
+        this.approval = properties.approval();
     }
 
     public ValidatedResize validate(ResizeRequest request) {
@@ -75,7 +77,7 @@ public class ResizeRules {
         boolean preallocated = volume.map(v -> "raw".equals(v.format()) && v.preallocated()).orElse(false);
         ValidatedResize resize = new ValidatedResize(path, volume.map(StorageVolume::host).orElse(null),
                 volume.map(StorageVolume::pool).orElse(null), volume.map(StorageVolume::name).orElse(null),
-                format, preallocated, current, target, size.text(), target == current, uses);
+                format, preallocated, current, target, size.text(), target == current, approval.needed(current, target), uses);
         if (target < current) {
             throw reject(SHRINK_NOT_SUPPORTED, "the target " + target + " B is smaller than the current capacity "
                     + current + " B; shrinking could destroy guest data");

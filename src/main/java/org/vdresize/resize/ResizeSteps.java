@@ -226,6 +226,38 @@ public class ResizeSteps {
         }
     }
 
+    public void approvalRequested(StepRef step) {
+        ResizeRow r = row(step);
+        resizes.updateStatus(r.id(), ResizeStatus.WAITING_FOR_APPROVAL, null, null, null);
+        resizes.stepDetail(step.activityInstanceId(), r.id(), "growth of " + (r.newSize() - r.oldSize())
+                + " B is above the approval threshold: waiting for disk-approvers");
+    }
+
+    public void approved(StepRef step, String approver, String comment) {
+        ResizeRow r = row(step);
+        resizes.updateStatus(r.id(), ResizeStatus.RUNNING, null, null, null);
+        String detail = "approved by " + approver + (comment == null || comment.isBlank() ? "" : ": " + comment);
+        resizes.stepDetail(step.activityInstanceId(), r.id(), detail);
+        audit.record(AuditType.RESIZE_APPROVED, r.id(), r.diskPath(), null, approver, r.oldSize(), r.newSize(), detail);
+    }
+
+    public void rejectedByApprover(StepRef step, String approver, String comment) {
+        ResizeRow r = row(step);
+        String message = "rejected by " + approver + (comment == null || comment.isBlank() ? "" : ": " + comment);
+        resizes.updateStatus(r.id(), ResizeStatus.REJECTED, clock.instant(), "NOT_APPROVED", message);
+        resizes.stepDetail(step.activityInstanceId(), r.id(), message);
+        audit.record(AuditType.RESIZE_REJECTED, r.id(), r.diskPath(), null, approver, r.oldSize(), r.newSize(),
+                "NOT_APPROVED: " + message);
+    }
+
+    /** The operator's choice at the needs-attention task, for the audit trail. */
+    public void operatorDecided(StepRef step, String operator, String decision, String comment) {
+        ResizeRow r = row(step);
+        resizes.updateStatus(r.id(), ResizeStatus.RUNNING, null, null, null);
+        audit.record(AuditType.OPERATOR_DECISION, r.id(), r.diskPath(), null, operator, r.oldSize(), r.newSize(),
+                decision + (comment == null || comment.isBlank() ? "" : ": " + comment));
+    }
+
     public void needsAttention(StepRef step, String code, String message) {
         ResizeRow r = row(step);
         resizes.updateStatus(r.id(), ResizeStatus.NEEDS_ATTENTION, null, code, message);

@@ -9,11 +9,12 @@ import org.vdresize.inventory.VmState;
  * @param host    the host whose storage pool holds the disk (null when no pool holds it)
  * @param oldSize the capacity before the resize, as QEMU reports it when a VM runs, else the volume's
  * @param newSize the absolute target, rounded up to 1 MiB (fixed here so a retried step never grows twice)
+ * @param approvalNeeded the growth is above an approval threshold
  * @param vms     every VM that uses the disk, in any state
  */
 public record ValidatedResize(String diskPath, String host, String pool, String volume, String format,
                               boolean preallocated, long oldSize, long newSize, String requestedSize,
-                              boolean noop, List<VmUse> vms) {
+                              boolean noop, boolean approvalNeeded, List<VmUse> vms) {
 
     public ValidatedResize {
         vms = List.copyOf(vms);

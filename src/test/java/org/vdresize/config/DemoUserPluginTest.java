@@ -120,7 +120,8 @@ class DemoUserPluginTest {
     private static DemoUserPlugin plugin(boolean createUser, MockEnvironment environment) {
         VdresizeProperties properties = new VdresizeProperties(List.of(),
                 new VdresizeProperties.Storage(Duration.ofSeconds(1), Duration.ofMinutes(30), 4),
-                new VdresizeProperties.Limits(1L << 44, 0), new VdresizeProperties.Demo(createUser));
+                new VdresizeProperties.Limits(1L << 44, 0), new VdresizeProperties.Approval(0, 0),
+                new VdresizeProperties.Demo(createUser));
         return new DemoUserPlugin(properties, environment);
     }
 }

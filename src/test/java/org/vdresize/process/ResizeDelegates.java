@@ -33,6 +33,7 @@ final class ResizeDelegates {
     final RecordingDelegate shrinkStorageBack = new RecordingDelegate();
     final RecordingDelegate checkStorageJob = new RecordingDelegate();
     final RecordingDelegate resizeVm = new RecordingDelegate();
+    final RecordingDelegate notifyGuest = new RecordingDelegate();
     final RecordingDelegate recordNeedsAttention = new RecordingDelegate();
     final RecordingDelegate recordRollback = new RecordingDelegate();
     final RecordingDelegate recordResult = new RecordingDelegate();
@@ -40,6 +41,10 @@ final class ResizeDelegates {
 
     /** every vmUuid resizeVmDelegate was called with, in order (calls that threw included) */
     final List<String> vmCalls = new ArrayList<>();
+    /** every vmUuid notifyGuestDelegate was called with, in order (calls that threw included) */
+    final List<String> guestCalls = new ArrayList<>();
+    /** the VM, guest and result steps in the order they ran: "vm:vm-1", "guest:vm-1", "result" */
+    final List<String> trail = new ArrayList<>();
 
     ResizeDelegates() {
         Map<String, RecordingDelegate> beans = new LinkedHashMap<>();
@@ -51,6 +56,7 @@ final class ResizeDelegates {
         beans.put("shrinkStorageBackDelegate", shrinkStorageBack);
         beans.put("checkStorageJobDelegate", checkStorageJob);
         beans.put("resizeVmDelegate", resizeVm);
+        beans.put("notifyGuestDelegate", notifyGuest);
         beans.put("recordNeedsAttentionDelegate", recordNeedsAttention);
         beans.put("recordRollbackDelegate", recordRollback);
         beans.put("recordResultDelegate", recordResult);
@@ -58,6 +64,8 @@ final class ResizeDelegates {
         beans.forEach(Mocks::register);
         givenStorageJobStates(STORAGE_JOB_DONE);
         givenVmResults(Map.of());
+        givenGuestResults(Map.of());
+        recordResult.does(execution -> trail.add("result"));
     }
 
     // ---------------------------------------------------------------- validate
@@ -145,6 +153,7 @@ final class ResizeDelegates {
         resizeVm.does(execution -> {
             String vm = (String) execution.getVariable(VAR_VM_UUID);
             vmCalls.add(vm);
+            trail.add("vm:" + vm);
             int visit = visits.merge(vm, 1, Integer::sum);
             String result = results.getOrDefault(vm, "ok");
             boolean fails = result.equals("fail") || (result.equals("fail-once") && visit == 1);
@@ -155,6 +164,28 @@ final class ResizeDelegates {
                 throw new IllegalStateException("libvirt connection to the host of " + vm + " lost");
             }
             execution.setVariable(VAR_VMS_RESIZED, (Integer) execution.getVariable(VAR_VMS_RESIZED) + 1);
+        });
+        return this;
+    }
+
+    // ---------------------------------------------------------------- guests
+
+    /**
+     * notifyGuestDelegate per VM: absent or "ok" = done (the real delegate records NOTIFIED, NO_AGENT
+     * or FAILED itself and never throws a BPMN error), "transient" = a RuntimeException every time
+     * (a bug or a lost connection: the job fails and is retried), "transient-once" = the first time only.
+     */
+    ResizeDelegates givenGuestResults(Map<String, String> results) {
+        Map<String, Integer> visits = new LinkedHashMap<>();
+        notifyGuest.does(execution -> {
+            String vm = (String) execution.getVariable(VAR_VM_UUID);
+            guestCalls.add(vm);
+            trail.add("guest:" + vm);
+            int visit = visits.merge(vm, 1, Integer::sum);
+            String result = results.getOrDefault(vm, "ok");
+            if (result.equals("transient") || (result.equals("transient-once") && visit == 1)) {
+                throw new IllegalStateException("guest agent channel of " + vm + " closed unexpectedly");
+            }
         });
         return this;
     }

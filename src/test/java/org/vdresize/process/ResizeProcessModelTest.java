@@ -112,6 +112,7 @@ class ResizeProcessModelTest {
             Map.entry(TASK_SHRINK_STORAGE_BACK, "${shrinkStorageBackDelegate}"),
             Map.entry(TASK_CHECK_STORAGE_JOB, "${checkStorageJobDelegate}"),
             Map.entry(TASK_RESIZE_VM, "${resizeVmDelegate}"),
+            Map.entry(TASK_NOTIFY_GUEST, "${notifyGuestDelegate}"),
             Map.entry(TASK_RECORD_NEEDS_ATTENTION, "${recordNeedsAttentionDelegate}"),
             Map.entry(TASK_RECORD_ROLLBACK, "${recordRollbackDelegate}"),
             Map.entry(TASK_RECORD_RESULT, "${recordResultDelegate}"),
@@ -142,16 +143,34 @@ class ResizeProcessModelTest {
 
     @Test
     void eachVmIsItsOwnJobInSequenceWhileTheMultiInstanceBodyIsNot() {
-        Activity resizeVm = element(TASK_RESIZE_VM);
-        MultiInstanceLoopCharacteristics loop = (MultiInstanceLoopCharacteristics) resizeVm.getLoopCharacteristics();
-        assertThat(loop.isSequential()).isTrue();
-        assertThat(loop.getCamundaCollection()).isEqualTo("${" + VAR_VMS_TO_RESIZE + "}");
-        assertThat(loop.getCamundaElementVariable()).isEqualTo(VAR_VM_UUID);
-        // on the loop characteristics = the inner activity (one job per VM, none for an empty list)
-        assertThat(loop.isCamundaAsyncBefore()).isTrue();
-        assertThat(retryCycleOf(loop)).isEqualTo(RETRY_CYCLE);
-        // on the task = the multi-instance body: all VMs would share one job
-        assertThat(resizeVm.isCamundaAsyncBefore()).isFalse();
+        // the VM step and the guest step both call libvirt per VM
+        for (String id : new String[] {TASK_RESIZE_VM, TASK_NOTIFY_GUEST}) {
+            Activity perVm = element(id);
+            MultiInstanceLoopCharacteristics loop = (MultiInstanceLoopCharacteristics) perVm.getLoopCharacteristics();
+            assertThat(loop).as(id + " is multi-instance").isNotNull();
+            assertThat(loop.isSequential()).as(id + " sequential").isTrue();
+            assertThat(loop.getCamundaCollection()).as(id).isEqualTo("${" + VAR_VMS_TO_RESIZE + "}");
+            assertThat(loop.getCamundaElementVariable()).as(id).isEqualTo(VAR_VM_UUID);
+            // on the loop characteristics = the inner activity (one job per VM, none for an empty list)
+            assertThat(loop.isCamundaAsyncBefore()).as(id + " inner asyncBefore").isTrue();
+            assertThat(retryCycleOf(loop)).as(id + " retry cycle").isEqualTo(RETRY_CYCLE);
+            // on the task = the multi-instance body: all VMs would share one job
+            assertThat(perVm.isCamundaAsyncBefore()).as(id + " body asyncBefore").isFalse();
+            assertThat(perVm.isCamundaAsyncAfter()).as(id + " body asyncAfter").isFalse();
+        }
+    }
+
+    @Test
+    void theGuestStepRunsOnTheHappyPathAndNothingCanMakeItFailOrUndoTheResize() {
+        ServiceTask notify = element(TASK_NOTIFY_GUEST);
+        assertThat(notify.getIncoming()).singleElement()
+            .satisfies(flow -> assertThat(flow.getSource().getId()).isEqualTo(GATEWAY_JOIN_RESULT));
+        assertThat(notify.getOutgoing()).singleElement()
+            .satisfies(flow -> assertThat(flow.getTarget().getId()).isEqualTo(TASK_RECORD_RESULT));
+        // no error, no compensation: a guest that cannot be told is recorded, never a failed resize
+        assertThat(model.getModelElementsByType(BoundaryEvent.class))
+            .noneMatch(boundary -> boundary.getAttachedTo().getId().equals(TASK_NOTIFY_GUEST));
+        assertThat(notify.isForCompensation()).isFalse();
     }
 
     @Test

@@ -154,18 +154,20 @@ class VirtualDiskResizeProcessTest {
         assertThat(pi).isWaitingAt(TASK_CHECK_STORAGE_JOB);
         executeJob(pi);
 
-        // an empty VM list passes the multi-instance step without a job and without a VM call
+        // an empty VM list passes both per-VM steps without a job and without a VM or guest call
         assertThat(pi).isEnded().hasPassedInOrder(TASK_LOCK_DISK, TASK_EXTEND_STORAGE, TASK_CHECK_STORAGE_JOB,
-            GATEWAY_STORAGE_JOB_DONE, TASK_RESIZE_VM + "#multiInstanceBody", TASK_RECORD_RESULT, TASK_RELEASE_LOCK,
-            EVENT_RESIZE_COMPLETED);
-        assertThat(pi).hasNotPassed(TASK_RESIZE_VM);
+            GATEWAY_STORAGE_JOB_DONE, TASK_RESIZE_VM + "#multiInstanceBody", TASK_NOTIFY_GUEST + "#multiInstanceBody",
+            TASK_RECORD_RESULT, TASK_RELEASE_LOCK, EVENT_RESIZE_COMPLETED);
+        assertThat(pi).hasNotPassed(TASK_RESIZE_VM, TASK_NOTIFY_GUEST);
         Assertions.assertThat(delegates.vmCalls).isEmpty();
+        Assertions.assertThat(delegates.guestCalls).isEmpty();
+        Assertions.assertThat(delegates.notifyGuest.calls()).isZero();
         Assertions.assertThat(historicVariable(pi, VAR_VMS_RESIZED)).isEqualTo(0);
         Assertions.assertThat(delegates.shrinkStorageBack.calls()).isZero();
     }
 
     @Test
-    void diskOfOneVmIsResizedInThreeJobs() {
+    void diskOfOneVmIsResizedAndItsGuestToldInFourJobs() {
         delegates.givenValidRequest("vm-1");
 
         ProcessInstance pi = startResize();
@@ -173,9 +175,14 @@ class VirtualDiskResizeProcessTest {
         executeJob(pi); // check storage job: DONE
         assertThat(pi).isWaitingAt(TASK_RESIZE_VM);
         executeJob(pi); // resize in vm-1
+        // the guest step is a job of its own: a crash while talking to the agent does not redo the VM step
+        assertThat(pi).isWaitingAt(TASK_NOTIFY_GUEST);
+        Assertions.assertThat(delegates.notifyGuest.calls()).isZero();
+        executeJob(pi); // tell the guest of vm-1
 
-        assertThat(pi).isEnded().hasPassedInOrder(TASK_CHECK_STORAGE_JOB, TASK_RESIZE_VM, TASK_RECORD_RESULT,
-            TASK_RELEASE_LOCK, EVENT_RESIZE_COMPLETED);
+        assertThat(pi).isEnded().hasPassedInOrder(TASK_CHECK_STORAGE_JOB, TASK_RESIZE_VM, GATEWAY_JOIN_RESULT,
+            TASK_NOTIFY_GUEST, TASK_RECORD_RESULT, TASK_RELEASE_LOCK, EVENT_RESIZE_COMPLETED);
+        Assertions.assertThat(delegates.trail).containsExactly("vm:vm-1", "guest:vm-1", "result");
         Assertions.assertThat(delegates.vmCalls).containsExactly("vm-1");
         Assertions.assertThat(historicVariable(pi, VAR_VMS_RESIZED)).isEqualTo(1);
         Assertions.assertThat(delegates.recordResult.calls()).isEqualTo(1);
@@ -194,8 +201,18 @@ class VirtualDiskResizeProcessTest {
         assertThat(pi).isWaitingAt(TASK_RESIZE_VM);
         Assertions.assertThat(delegates.vmCalls).containsExactly("vm-1");
         executeJob(pi);
+        // every VM has the new size before the first guest is told; then one guest per job
+        assertThat(pi).isWaitingAt(TASK_NOTIFY_GUEST);
+        Assertions.assertThat(delegates.guestCalls).isEmpty();
+        executeJob(pi);
+        assertThat(pi).isWaitingAt(TASK_NOTIFY_GUEST);
+        Assertions.assertThat(delegates.guestCalls).containsExactly("vm-1");
+        executeJob(pi);
 
         assertThat(pi).isEnded().hasPassed(EVENT_RESIZE_COMPLETED);
+        Assertions.assertThat(delegates.trail)
+            .containsExactly("vm:vm-1", "vm:vm-2", "guest:vm-1", "guest:vm-2", "result");
+        Assertions.assertThat(timesPassed(pi, TASK_NOTIFY_GUEST)).isEqualTo(2);
         Assertions.assertThat(delegates.vmCalls).containsExactly("vm-1", "vm-2");
         Assertions.assertThat(historicVariable(pi, VAR_VMS_RESIZED)).isEqualTo(2);
         // nothing failed, so nothing is undone
@@ -228,6 +245,7 @@ class VirtualDiskResizeProcessTest {
 
         assertThat(pi).isWaitingAt(TASK_RESIZE_VM);
         executeJob(pi);
+        executeJob(pi); // tell the guest
         assertThat(pi).isEnded().hasPassed(EVENT_RESIZE_COMPLETED);
         Assertions.assertThat(delegates.checkStorageJob.calls()).isEqualTo(3);
         Assertions.assertThat(timesPassed(pi, EVENT_POLL_INTERVAL)).isEqualTo(2);
@@ -256,6 +274,7 @@ class VirtualDiskResizeProcessTest {
         Assertions.assertThat(delegates.shrinkStorageBack.calls()).isEqualTo(1);
         Assertions.assertThat(delegates.releaseLock.calls()).isEqualTo(1);
         Assertions.assertThat(delegates.resizeVm.calls()).isZero();
+        Assertions.assertThat(delegates.notifyGuest.calls()).isZero();
         Assertions.assertThat(delegates.recordResult.calls()).isZero();
         Assertions.assertThat(historicVariable(pi, VAR_ERROR_CODE)).isEqualTo("STORAGE_JOB_FAILED");
     }
@@ -293,8 +312,9 @@ class VirtualDiskResizeProcessTest {
         assertThat(pi).isEnded().hasPassedInOrder(TASK_RESIZE_VM, EVENT_VM_RESIZE_FAILED, GATEWAY_ANY_VM_RESIZED,
             EVENT_UNDO_AFTER_VM_FAILURE, TASK_SHRINK_STORAGE_BACK, TASK_RECORD_ROLLBACK,
             TASK_RELEASE_LOCK_AFTER_ROLLBACK, EVENT_RESIZE_ROLLED_BACK);
-        // vm-2 is never visited once vm-1 failed
+        // vm-2 is never visited once vm-1 failed, and no guest is told about a size that was undone
         Assertions.assertThat(delegates.vmCalls).containsExactly("vm-1");
+        Assertions.assertThat(delegates.guestCalls).isEmpty();
         Assertions.assertThat(delegates.shrinkStorageBack.calls()).isEqualTo(1);
         Assertions.assertThat(delegates.recordNeedsAttention.calls()).isZero();
         Assertions.assertThat(historicVariable(pi, VAR_ERROR_CODE)).isEqualTo("VM_STATE");
@@ -330,10 +350,15 @@ class VirtualDiskResizeProcessTest {
         assertThat(pi).isWaitingAt(TASK_RESIZE_VM);
         executeJob(pi);
         executeJob(pi);
+        // the guests are told once, after the retried VM step
+        assertThat(pi).isWaitingAt(TASK_NOTIFY_GUEST);
+        executeJob(pi);
+        executeJob(pi);
 
         assertThat(pi).isEnded().hasPassedInOrder(USER_TASK_RESOLVE_VM_FAILURE, GATEWAY_OPERATOR_DECISION,
-            TASK_RESIZE_VM, TASK_RECORD_RESULT, TASK_RELEASE_LOCK, EVENT_RESIZE_COMPLETED);
+            TASK_RESIZE_VM, TASK_NOTIFY_GUEST, TASK_RECORD_RESULT, TASK_RELEASE_LOCK, EVENT_RESIZE_COMPLETED);
         Assertions.assertThat(delegates.vmCalls).containsExactly("vm-1", "vm-2", "vm-1", "vm-2");
+        Assertions.assertThat(delegates.guestCalls).containsExactly("vm-1", "vm-2");
         // rolled forward: the storage is never shrunk once a guest saw the new size
         Assertions.assertThat(delegates.shrinkStorageBack.calls()).isZero();
         Assertions.assertThat(delegates.recordRollback.calls()).isZero();
@@ -347,11 +372,19 @@ class VirtualDiskResizeProcessTest {
         ProcessInstance pi = secondVmFailsAfterTheFirstWasResized();
         complete(task(pi), withVariables(VAR_OPERATOR_DECISION, DECISION_FINISH, "resolutionComment", "vm-2 restarted"));
 
-        // finishing takes no job: the operator's completion records the result and releases the lock
+        // finishing goes on to the guest step (its own jobs): the guest of vm-1 has the new size and
+        // is told; vm-2 is visited too, and the real delegate skips it (it did not take the new size)
+        assertThat(pi).isWaitingAt(TASK_NOTIFY_GUEST);
+        Assertions.assertThat(delegates.recordResult.calls()).isZero();
+        executeJob(pi);
+        executeJob(pi);
+
         assertThat(pi).isEnded().hasPassedInOrder(USER_TASK_RESOLVE_VM_FAILURE, GATEWAY_OPERATOR_DECISION,
-            TASK_RECORD_RESULT, TASK_RELEASE_LOCK, EVENT_RESIZE_COMPLETED);
+            GATEWAY_JOIN_RESULT, TASK_NOTIFY_GUEST, TASK_RECORD_RESULT, TASK_RELEASE_LOCK, EVENT_RESIZE_COMPLETED);
         assertThat(pi).variables().contains(entry(VAR_ERROR_CODE, "VM_STATE"), entry(VAR_VMS_RESIZED, 1),
             entry(VAR_OPERATOR_DECISION, DECISION_FINISH));
+        Assertions.assertThat(delegates.trail)
+            .containsExactly("vm:vm-1", "vm:vm-2", "guest:vm-1", "guest:vm-2", "result");
         Assertions.assertThat(delegates.vmCalls).containsExactly("vm-1", "vm-2");
         Assertions.assertThat(delegates.recordResult.calls()).isEqualTo(1);
         Assertions.assertThat(delegates.releaseLock.calls()).isEqualTo(1);
@@ -380,6 +413,7 @@ class VirtualDiskResizeProcessTest {
 
         // the retry succeeds and the resize completes as if nothing happened
         execute(failed);
+        executeJob(pi); // tell the guest
         assertThat(pi).isEnded().hasPassed(EVENT_RESIZE_COMPLETED).hasNotPassed(TASK_SHRINK_STORAGE_BACK);
         Assertions.assertThat(historicVariable(pi, VAR_VMS_RESIZED)).isEqualTo(1);
     }
@@ -404,6 +438,60 @@ class VirtualDiskResizeProcessTest {
         assertThat(pi).isWaitingAt(TASK_RESIZE_VM);
         Assertions.assertThat(delegates.shrinkStorageBack.calls()).isZero();
         Assertions.assertThat(delegates.vmCalls).containsExactly("vm-1", "vm-1", "vm-1", "vm-1", "vm-1");
+    }
+
+    @Test
+    void failingGuestStepIsRetriedInItsOwnJobAndNeverUndoesTheResize() {
+        delegates.givenValidRequest("vm-1", "vm-2").givenGuestResults(Map.of("vm-1", "transient-once"));
+
+        ProcessInstance pi = startResize();
+        executeJob(pi); // extend
+        executeJob(pi); // check
+        executeJob(pi); // vm-1
+        executeJob(pi); // vm-2
+        Job guestJob = job(pi);
+        assertThatThrownBy(() -> execute(guestJob)).hasMessageContaining("guest agent channel");
+
+        // PT1S,PT5S,PT15S,PT30S: four retries left, the next in 1 s; only this guest's step is redone
+        Job failed = managementService().createJobQuery().jobId(guestJob.getId()).singleResult();
+        Assertions.assertThat(failed.getRetries()).isEqualTo(4);
+        Assertions.assertThat(failed.getDuedate().toInstant()).isEqualTo(NOW.plus(Duration.ofSeconds(1)));
+        Assertions.assertThat(failed.getExceptionMessage()).contains("guest agent channel");
+        assertThat(pi).isWaitingAt(TASK_NOTIFY_GUEST).hasNotPassed(TASK_RECORD_RESULT);
+        Assertions.assertThat(delegates.vmCalls).containsExactly("vm-1", "vm-2");
+
+        execute(failed);
+        executeJob(pi); // vm-2's guest
+        assertThat(pi).isEnded().hasPassed(EVENT_RESIZE_COMPLETED)
+            .hasNotPassed(EVENT_VM_RESIZE_FAILED, GATEWAY_ANY_VM_RESIZED, TASK_SHRINK_STORAGE_BACK, TASK_RECORD_ROLLBACK);
+        Assertions.assertThat(delegates.guestCalls).containsExactly("vm-1", "vm-1", "vm-2");
+        Assertions.assertThat(delegates.vmCalls).containsExactly("vm-1", "vm-2");
+        Assertions.assertThat(delegates.shrinkStorageBack.calls()).isZero();
+        Assertions.assertThat(delegates.recordResult.calls()).isEqualTo(1);
+    }
+
+    @Test
+    void guestStepThatOutlastsEveryRetryIsAnIncidentAtTheGuestStepAndNothingIsUndone() {
+        delegates.givenValidRequest("vm-1").givenGuestResults(Map.of("vm-1", "transient"));
+
+        ProcessInstance pi = startResize();
+        executeJob(pi); // extend
+        executeJob(pi); // check
+        executeJob(pi); // vm-1
+        Job guestJob = job(pi);
+        for (int attempt = 1; attempt <= 5; attempt++) { // the first try and four retries
+            assertThatThrownBy(() -> execute(managementService().createJobQuery().jobId(guestJob.getId()).singleResult()))
+                .hasMessageContaining("guest agent channel");
+        }
+
+        Assertions.assertThat(runtimeService().createIncidentQuery().processInstanceId(pi.getId()).list())
+            .singleElement().satisfies(incident -> Assertions.assertThat(incident.getActivityId()).isEqualTo(TASK_NOTIFY_GUEST));
+        // the resize itself is done and stays done: an operator retries the incident in Cockpit
+        assertThat(pi).isWaitingAt(TASK_NOTIFY_GUEST).hasNotPassed(TASK_SHRINK_STORAGE_BACK, TASK_RECORD_ROLLBACK,
+            EVENT_VM_RESIZE_FAILED);
+        Assertions.assertThat(delegates.shrinkStorageBack.calls()).isZero();
+        Assertions.assertThat(delegates.vmCalls).containsExactly("vm-1");
+        Assertions.assertThat(delegates.guestCalls).containsExactly("vm-1", "vm-1", "vm-1", "vm-1", "vm-1");
     }
 
     @Test

@@ -61,7 +61,8 @@ class ResizeRulesTest {
     ResizeRules rules() {
         return new ResizeRules(inventory, storage, hypervisor, locks, new VdresizeProperties(List.of(),
                 new VdresizeProperties.Storage(Duration.ofSeconds(1), Duration.ofMinutes(30), 2),
-                new VdresizeProperties.Limits(4 * GIB, overcommit), new VdresizeProperties.Demo(true)));
+                new VdresizeProperties.Limits(4 * GIB, overcommit), new VdresizeProperties.Approval(0, 0),
+                new VdresizeProperties.Demo(true)));
     }
 
     StorageVolume volume(String format, long capacity, long allocation) {

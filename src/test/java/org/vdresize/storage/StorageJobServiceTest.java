@@ -57,7 +57,7 @@ class StorageJobServiceTest {
 
     StorageJobService service(NodeIdentity node, Duration maxWait) {
         return new StorageJobService(storage, repository, node, clock, new VdresizeProperties(List.of(),
-                new VdresizeProperties.Storage(Duration.ofSeconds(1), maxWait, 2), null, null), resizeId -> { });
+                new VdresizeProperties.Storage(Duration.ofSeconds(1), maxWait, 2), null, null, null), resizeId -> { });
     }
 
     static StorageJobService.Target target(StorageResizeMode mode) {
