@@ -9,11 +9,14 @@
 #   - qemu-guest-agent, respawned by init on /dev/virtio-ports/org.qemu.guest_agent.0,
 #   - e2fsprogs (mkfs.ext4, resize2fs, e2fsck), xfsprogs (mkfs.xfs, xfs_growfs),
 #   - sfdisk (fdisk), partx, resizepart, flock (util-linux) and growpart (cloud-guest-utils)
-#     to grow the last partition of a disk online,
+#     to grow the last partition of a disk online, blkid (util-linux) to tell filesystems apart,
 #   - the modules virtio_pci, virtio_rng, virtio_blk, virtio_scsi, sd_mod, virtio_console and xfs with their
 #     dependencies (ext4 is built into the cloud kernel),
 # with exactly the shared libraries those binaries need (asked from the staged ld.so).
 # There is no udev: /etc/init.d/rcS makes the /dev/virtio-ports/<name> links itself.
+# Opt-in only: with "vdresize.automount=1" (or "=SERIAL[,SERIAL...]") on the kernel command line,
+# rcS mounts the ext2/3/4 and xfs filesystems it finds on whole disks at /mnt/<serial> (the demo VMs
+# of scripts/demo-env.sh use it, as the guest has no persistent root); without it nothing is mounted.
 #
 # Boot it with direct kernel boot under TCG (type='qemu'), 128 MiB RAM, the kernel command line
 # "console=ttyS0 panic=-1" and a virtio-serial channel named org.qemu.guest_agent.0:
@@ -106,7 +109,7 @@ PKGS=(
   util-linux cloud-guest-utils
 )
 # binaries taken from the staged packages: name -> its path in the staging tree is looked up
-BINARIES=(qemu-ga mke2fs resize2fs e2fsck mkfs.xfs xfs_growfs sfdisk partx resizepart flock growpart)
+BINARIES=(qemu-ga mke2fs resize2fs e2fsck mkfs.xfs xfs_growfs sfdisk partx resizepart flock growpart blkid)
 # extra names for the same binaries: link -> target
 declare -A LINKS=([sbin/mkfs.ext4]=mke2fs [sbin/mkfs.ext3]=mke2fs [sbin/fsck.ext4]=e2fsck)
 # loaded at boot, before the agent starts (those built into the kernel are skipped)
@@ -267,6 +270,7 @@ for m in ${BOOT_MODS[*]}; do
 done
 /sbin/virtio-port-links
 (for m in ${BG_MODS[*]}; do modprobe "\$m" || echo "rcS: cannot load \$m"; done) &
+/sbin/vdr-automount
 echo "vdr-guest: rcS done after \$(cut -d' ' -f1 /proc/uptime) s"
 EOF
 
@@ -301,6 +305,49 @@ echo "qemu-ga-run: starting qemu-ga at $(cut -d' ' -f1 /proc/uptime) s" > /dev/c
 exec qemu-ga -m virtio-serial -p "$PORT"
 EOF
 
+# Opt-in automount (the guest's root is the initramfs, so nothing survives a reboot): only when the
+# kernel command line has vdresize.automount=1 (every disk with a serial) or
+# vdresize.automount=SERIAL[,SERIAL...] (those disks only). Tests never set it: they make and mount
+# their filesystems themselves, and a mount at boot could collide with their mkfs.
+# Whole disks only (no partitions), ext2/3/4 and xfs only, at /mnt/<serial>; a disk or a mount point
+# already mounted is left alone, so running it again (guest-exec /sbin/vdr-automount) is harmless.
+cat > "$ROOT/sbin/vdr-automount" <<'EOF'
+#!/bin/sh
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+want=
+for w in $(cat /proc/cmdline); do
+  case "$w" in vdresize.automount=*) want=${w#vdresize.automount=} ;; esac
+done
+case "$want" in ''|0) exit 0 ;; esac
+for b in /sys/block/vd* /sys/block/sd*; do
+  [ -e "$b" ] || continue
+  d=${b##*/}
+  case "$d" in
+    vd*) serial=$(cat "$b/serial" 2>/dev/null) ;;
+    *) serial=$(dd if="$b/device/vpd_pg80" bs=1 skip=4 2>/dev/null | tr -d '\000 ') ;;  # 4 header bytes
+  esac
+  case "$serial" in ''|.|..|*[!A-Za-z0-9._-]*) continue ;; esac
+  if [ "$want" != 1 ]; then
+    case ",$want," in *",$serial,"*) ;; *) continue ;; esac
+  fi
+  grep -q "^/dev/$d " /proc/mounts && continue
+  grep -q " /mnt/$serial " /proc/mounts && continue
+  type=$(blkid -p -o value -s TYPE "/dev/$d" 2>/dev/null)
+  case "$type" in
+    ext2|ext3|ext4) ;;
+    xfs) modprobe xfs 2>/dev/null ;;
+    *) continue ;;
+  esac
+  mkdir -p "/mnt/$serial"
+  if mount -t "$type" "/dev/$d" "/mnt/$serial"; then
+    echo "vdr-automount: /dev/$d ($type, serial $serial) on /mnt/$serial"
+  else
+    echo "vdr-automount: cannot mount /dev/$d ($type, serial $serial) on /mnt/$serial"
+  fi
+done
+exit 0
+EOF
+
 # qemu-ga's guest-shutdown runs "/sbin/shutdown -h|-P|-r +0 <message>"; busybox has no shutdown
 cat > "$ROOT/sbin/shutdown" <<'EOF'
 #!/bin/sh
@@ -310,7 +357,8 @@ case "$1" in
   *) exec poweroff ;;
 esac
 EOF
-chmod 0755 "$ROOT/etc/init.d/rcS" "$ROOT/sbin/virtio-port-links" "$ROOT/sbin/qemu-ga-run" "$ROOT/sbin/shutdown"
+chmod 0755 "$ROOT/etc/init.d/rcS" "$ROOT/sbin/virtio-port-links" "$ROOT/sbin/qemu-ga-run" "$ROOT/sbin/shutdown" \
+  "$ROOT/sbin/vdr-automount"
 
 printf 'root:x:0:0:root:/root:/bin/sh\n' > "$ROOT/etc/passwd"
 printf 'root:x:0:\n' > "$ROOT/etc/group"

@@ -2,9 +2,14 @@
 # Prints the libvirt domain XML that boots the test guest of scripts/build-guest-image.sh.
 #
 #   scripts/guest-domain.xml.sh --name NAME [--kernel FILE] [--initrd FILE] [--memory-mib N]
-#                               [--console-log FILE] [--disk PATH,FORMAT,TARGET,BUS[,SERIAL]]...
+#                               [--console-log FILE] [--cmdline-extra 'ARGS'] [--description TEXT]
+#                               [--disk PATH,FORMAT,TARGET,BUS[,SERIAL[,shareable]]]...
 #
 #   --disk  /tmp/a.qcow2,qcow2,vdb,virtio,vdr-blk   (BUS: virtio | scsi | sata)
+#   --disk  /tmp/s.img,raw,vdd,virtio,vdr-shared,shareable   (<shareable/> and cache='none': a disk
+#           that several VMs use at once wants no host page cache)
+#   --cmdline-extra 'vdresize.automount=1'   appended to the kernel command line (the demo's opt-in
+#           automount, see build-guest-image.sh)
 #
 # Defaults: kernel and initrd from <repo>/data/guest-image, 128 MiB (96 MiB is the least that
 # boots, 64 MiB reboot-loops). The choices and why:
@@ -24,6 +29,7 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 NAME= KERNEL=$REPO/data/guest-image/vmlinuz INITRD=$REPO/data/guest-image/initrd.img MEM=128 LOG=
+CMDLINE_EXTRA= DESCRIPTION=
 DISKS=()
 die() { echo "guest-domain.xml.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -33,28 +39,36 @@ while [ $# -gt 0 ]; do
     --initrd) INITRD=${2:?}; shift 2 ;;
     --memory-mib) MEM=${2:?}; shift 2 ;;
     --console-log) LOG=${2:?}; shift 2 ;;
+    --cmdline-extra) CMDLINE_EXTRA=${2:?}; shift 2 ;;
+    --description) DESCRIPTION=${2:?}; shift 2 ;;
     --disk) DISKS+=("${2:?}"); shift 2 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) die "unknown argument: $1" ;;
   esac
 done
 [ -n "$NAME" ] || die "--name is required"
 [[ "$MEM" =~ ^[0-9]+$ ]] || die "--memory-mib must be a number"
 
-esc() { local s=$1; s=${s//&/&amp;}; s=${s//</&lt;}; s=${s//>/&gt;}; s=${s//\'/&apos;}; s=${s//\"/&quot;}; printf '%s' "$s"; }
+# the replacements are quoted: in bash >= 5.2 (patsub_replacement) an unquoted & is the match
+esc() { local s=$1; s=${s//&/"&amp;"}; s=${s//</"&lt;"}; s=${s//>/"&gt;"}; s=${s//\'/"&apos;"}; s=${s//\"/"&quot;"}; printf '%s' "$s"; }
 
 disk_xml=
 need_scsi=0
 for d in "${DISKS[@]}"; do
-  IFS=, read -r path format target bus serial <<<"$d"
-  [ -n "$path" ] && [ -n "$format" ] && [ -n "$target" ] && [ -n "$bus" ] || die "--disk needs PATH,FORMAT,TARGET,BUS[,SERIAL]: $d"
+  IFS=, read -r path format target bus serial opts extra <<<"$d"
+  [ -n "$path" ] && [ -n "$format" ] && [ -n "$target" ] && [ -n "$bus" ] && [ -z "$extra" ] \
+    || die "--disk needs PATH,FORMAT,TARGET,BUS[,SERIAL[,shareable]] (no commas in PATH): $d"
   case "$bus" in virtio|sata) ;; scsi) need_scsi=1 ;; *) die "unsupported bus $bus (virtio, scsi, sata)" ;; esac
+  case "$opts" in ''|shareable) ;; *) die "unknown disk option '$opts' (shareable): $d" ;; esac
+  cache=; [ "$opts" = shareable ] && cache=" cache='none'"
   disk_xml+="    <disk type='file' device='disk'>
-      <driver name='qemu' type='$(esc "$format")'/>
+      <driver name='qemu' type='$(esc "$format")'$cache/>
       <source file='$(esc "$path")'/>
       <target dev='$(esc "$target")' bus='$bus'/>
 "
   [ -n "$serial" ] && disk_xml+="      <serial>$(esc "$serial")</serial>
+"
+  [ "$opts" = shareable ] && disk_xml+="      <shareable/>
 "
   disk_xml+="    </disk>
 "
@@ -68,16 +82,20 @@ else
   serial_xml="    <serial type='pty'><target port='0'/></serial>"
 fi
 
+description_xml=
+[ -n "$DESCRIPTION" ] && description_xml="  <description>$(esc "$DESCRIPTION")</description>
+"
+
 cat <<EOF
 <domain type='qemu'>
   <name>$(esc "$NAME")</name>
-  <memory unit='MiB'>$MEM</memory>
+${description_xml}  <memory unit='MiB'>$MEM</memory>
   <vcpu>1</vcpu>
   <os>
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>$(esc "$KERNEL")</kernel>
     <initrd>$(esc "$INITRD")</initrd>
-    <cmdline>console=ttyS0 panic=-1</cmdline>
+    <cmdline>console=ttyS0 panic=-1${CMDLINE_EXTRA:+ $(esc "$CMDLINE_EXTRA")}</cmdline>
   </os>
   <features><acpi/><apic/></features>
   <on_poweroff>destroy</on_poweroff>

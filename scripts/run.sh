@@ -122,7 +122,14 @@ Watch a demo disk (others: vdresize-demo-1 vdc, sda, vdd; vdresize-demo-2 vdb):
 Grow it by 256 MiB:
   curl -u demo:demo -H 'Content-Type: application/json' -d '{"vm":"vdresize-demo-1","target":"vdb","size":"+256M"}' $BASE/api/resizes
 
-Follow it (ID: the "id" in that answer, also in its Location header):
+The VMs run a tiny Linux with the QEMU guest agent: vdresize has the guest check the new size. The
+qcow2 disk holds an ext4 filesystem, mounted at /mnt/vdr-demo-qcow2 in vdresize-demo-1; grow it too:
+  curl -u demo:demo -H 'Content-Type: application/json' -d '{"vm":"vdresize-demo-1","target":"vdb","size":"+256M","growFilesystem":true}' $BASE/api/resizes
+
+Follow it (ID: the "id" in that answer, also in its Location header; "guest" says what the guest saw):
   curl -u demo:demo $BASE/api/resizes/ID
   or every resize of that disk:  curl -u demo:demo '$BASE/api/resizes?disk=$QCOW2'
+
+The guest's view, without logging in (total-bytes of /mnt/vdr-demo-qcow2):
+  virsh -c qemu:///system qemu-agent-command vdresize-demo-1 '{"execute":"guest-get-fsinfo"}'
 INFO
