@@ -6,6 +6,8 @@
 #    when qemu.conf changed or when it does not answer, and waits until qemu:///system answers.
 # Idempotent and quiet: when everything is in place it prints one line. Safe to run concurrently
 # (a lock serialises runs). Needs root.
+#   --tests   also what only the tests need: chromium and chromium-driver (the browser IT drives
+#             Tasklist and Cockpit in Debian's headless chromium); scripts/test.sh passes it
 set -euo pipefail
 
 NAME=setup-host
@@ -21,6 +23,14 @@ PKGS=(libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu libvirt
       qemu-system-x86 qemu-utils
       python3 curl util-linux coreutils
       busybox-static cpio xz-utils)   # the last three: the tiny guest image of the integration tests
+TEST_PKGS=(chromium chromium-driver)  # OperatorBrowserIT: Debian's browser and its WebDriver
+WITH_TESTS=false
+for arg in "$@"; do
+  case $arg in
+    --tests) WITH_TESTS=true; PKGS+=("${TEST_PKGS[@]}") ;;
+    *) die "unknown argument: $arg (only --tests)" ;;
+  esac
+done
 
 # One run at a time: run.sh and test.sh (or two terminals) may call this at the same moment.
 mkdir -p /run/lock
@@ -88,6 +98,11 @@ fi
 for c in virsh libvirtd virtlogd qemu-img qemu-system-x86_64 curl python3 java mvn awk flock setsid fallocate timeout numfmt; do
   command -v "$c" >/dev/null 2>&1 || die "'$c' is still missing after the install"
 done
+if $WITH_TESTS; then
+  for c in chromium chromedriver; do
+    command -v "$c" >/dev/null 2>&1 || die "'$c' is still missing after the install"
+  done
+fi
 
 # ---------------------------------------------------------------------------------------------
 # qemu.conf: no AppArmor/SELinux confinement and no privilege drop are possible in this sandbox

@@ -1,0 +1,325 @@
+package org.vdresize.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.vdresize.testsupport.LibvirtFixture.MIB;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.StreamSupport;
+import org.camunda.bpm.container.RuntimeContainerDelegate;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.vdresize.process.TasklistFilters;
+import org.vdresize.testsupport.LibvirtFixture;
+import org.vdresize.testsupport.LibvirtFixture.Disk;
+
+/**
+ * What an operator does, in a real browser (Debian's headless chromium through chromedriver):
+ * logs in to Tasklist, grows a running VM's disk through the start form, starts a second, large
+ * resize that waits for approval, finds it in Cockpit (the instance waiting at "Approve resize"),
+ * approves it in Tasklist with the approval form, and sees in Cockpit that nothing runs any more.
+ * The application runs in this JVM against the real libvirtd; the disk is a qcow2 of a running
+ * no-OS QEMU domain of {@link LibvirtFixture}, and {@code virsh domblkinfo} is the oracle.
+ *
+ * <p>Screenshots of each step go to {@code target/screenshots/}, or, with
+ * {@code -Dvdresize.screenshots=docs/images}, replace the documentation's pictures.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@AutoConfigureObservability
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.datasource.url=jdbc:h2:mem:browser;DB_CLOSE_DELAY=-1",
+        "vdresize.hosts[0].name=local", "vdresize.hosts[0].uri=qemu:///system",
+        // 64 MiB: +16M runs at once, +128M waits for a disk approver
+        "vdresize.approval.growth-bytes=67108864",
+        "camunda.bpm.generate-unique-process-application-name=true"})
+class OperatorBrowserIT {
+
+    private static final Logger log = LoggerFactory.getLogger(OperatorBrowserIT.class);
+    static final String CHROMIUM = "/usr/bin/chromium";
+    static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+    static final Duration UI_WAIT = Duration.ofSeconds(60);
+    static final Duration RESIZE_WAIT = Duration.ofSeconds(90);
+
+    /**
+     * The starter registers every engine by name in Camunda's static container, and the webapps look
+     * it up there: when another IT's context in this JVM already holds "default", this one gets a
+     * name of its own (the URLs below use whatever it is). Alone (as when the pictures of docs/ are
+     * made), it is "default", as in production, so the webapps' header shows no engine name.
+     */
+    @DynamicPropertySource
+    static void engineName(DynamicPropertyRegistry properties) {
+        boolean defaultTaken = RuntimeContainerDelegate.INSTANCE.get().getProcessEngineService()
+                .getProcessEngineNames().contains("default");
+        properties.add("camunda.bpm.process-engine-name", () -> defaultTaken ? "browserIt" + System.nanoTime() : "default");
+    }
+
+    @LocalServerPort int port;
+    @Autowired ProcessEngine engine;
+
+    LibvirtFixture lv;
+    Path image;
+    String vm;
+    ChromeDriver browser;
+    WebDriverWait wait;
+    Path screenshots;
+    ApiClient api;
+    long started;
+
+    @BeforeAll
+    void setUp() throws IOException {
+        for (String binary : List.of(CHROMIUM, CHROMEDRIVER)) {
+            assertThat(new File(binary).canExecute()).as(binary + " is missing: run scripts/setup-host.sh --tests "
+                    + "(apt-get install chromium chromium-driver)").isTrue();
+        }
+        String target = System.getProperty("vdresize.screenshots");
+        screenshots = Path.of(target == null || target.isBlank() ? "target/screenshots" : target);
+        Files.createDirectories(screenshots);
+
+        lv = LibvirtFixture.create();
+        image = lv.createQcow2("operator.qcow2", 64 * MIB);
+        vm = lv.startVm("operator", Disk.virtio(image, "vdb"));
+        api = new ApiClient(port, "demo", "demo");
+
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--user-data-dir=" + Files.createTempDirectory("vdr-it-chromium-"), "--window-size=1680,1050");
+        // Debian's chromedriver, never one that Selenium Manager would try to download
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER)).build();
+        browser = new ChromeDriver(service, options);
+        browser.manage().window().setSize(new Dimension(1680, 1050));
+        wait = new WebDriverWait(browser, UI_WAIT);
+        started = System.nanoTime();
+    }
+
+    @AfterAll
+    void tearDown() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (lv != null) {
+            lv.close();
+        }
+    }
+
+    @Test
+    void anOperatorGrowsADiskInTasklistApprovesALargeGrowthAndFollowsItInCockpit() {
+        // 1. Tasklist: log in (the webapp's own form; the page sends the XSRF token itself)
+        open("/camunda/app/tasklist/" + engine.getName() + "/");
+        visible(By.cssSelector("input[ng-model=username]")).sendKeys("demo");
+        visible(By.cssSelector("input[ng-model=password]")).sendKeys("demo" + Keys.ENTER);
+        visible(By.xpath("//a[contains(normalize-space(.),'Start process')]"));
+        visible(filter(TasklistFilters.TO_APPROVE));
+        step("logged in to Tasklist");
+
+        // 2. a small growth through the start form: no approval, the disk grows at once
+        startForm("+16M", "more room for the logs", null);
+        JsonNode first = awaitResizes(1).get(0);
+        JsonNode done = api.awaitEnd(first.get("id").asText(), RESIZE_WAIT);
+        assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("COMPLETED");
+        assertThat(done.get("requestedBy").asText()).isEqualTo("demo");
+        assertThat(done.get("reason").asText()).isEqualTo("more room for the logs");
+        assertThat(lv.domblkinfoCapacity(vm, "vdb")).isEqualTo(80 * MIB);
+        step("resize 1 (+16M) COMPLETED; virsh domblkinfo: 80 MiB");
+
+        // 3. a large growth: the process waits for a disk approver
+        startForm("+128M", "the database moves to this disk", "tasklist-start-form.png");
+        JsonNode second = awaitResizes(2).get(0);
+        String id = second.get("id").asText();
+        JsonNode waiting = awaitStatus(id, "WAITING_FOR_APPROVAL");
+        assertThat(waiting.get("status").asText()).as(waiting.toString()).isEqualTo("WAITING_FOR_APPROVAL");
+        assertThat(lv.domblkinfoCapacity(vm, "vdb")).as("nothing grows before the approval").isEqualTo(80 * MIB);
+        step("resize 2 (+128M) WAITING_FOR_APPROVAL");
+
+        // 4. Cockpit: the running instance, found by its id and the disk path as business key
+        open("/camunda/app/cockpit/" + engine.getName() + "/#/processes");
+        click(By.xpath("//a[normalize-space(.)='Virtual disk resize']"));
+        WebElement row = visible(By.xpath("//tr[.//a[normalize-space(.)='" + id + "']]"));
+        assertThat(row.getText()).contains(image.toString());
+        screenshot("cockpit-process.png");
+        click(By.xpath("//a[normalize-space(.)='" + id + "']"));
+        visible(By.xpath("//*[normalize-space(.)='Business Key:']"));
+        click(By.xpath("//a[normalize-space(.)='User Tasks']"));
+        visible(By.xpath("//table//a[normalize-space(.)='Approve resize']"));
+        screenshot("cockpit-instance.png");
+        step("Cockpit shows the instance waiting at Approve resize");
+
+        // 5. Tasklist: the approval task in its filter; claim, approve, complete
+        open("/camunda/app/tasklist/" + engine.getName() + "/");
+        click(filter(TasklistFilters.TO_APPROVE));
+        click(By.xpath("//*[contains(@class,'tasks-list')]//*[normalize-space(text())='Approve resize']"));
+        WebElement disk = visible(By.cssSelector("input[id$='-Field_diskPath']"));
+        wait.until(d -> image.toString().equals(disk.getDomProperty("value")));
+        click(By.xpath("//*[self::a or self::button][normalize-space(.)='Claim']"));
+        WebElement approve = visible(By.cssSelector("input[id$='-Field_approved-0']"));
+        wait.until(ExpectedConditions.elementToBeClickable(approve));
+        scrollTo(approve);
+        approve.click();
+        visible(By.cssSelector("textarea[id$='-Field_approvalComment']")).sendKeys("the pool has room");
+        screenshot("tasklist-approval.png");
+        click(By.xpath("//button[normalize-space(.)='Complete']"));
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(
+                By.xpath("//*[contains(@class,'tasks-list')]//*[normalize-space(text())='Approve resize']")));
+        step("approved in Tasklist");
+
+        JsonNode approved = api.awaitEnd(id, RESIZE_WAIT);
+        assertThat(approved.get("status").asText()).as(approved.toString()).isEqualTo("COMPLETED");
+        assertThat(lv.domblkinfoCapacity(vm, "vdb")).isEqualTo(208 * MIB);
+        JsonNode audit = api.get("/api/audit?disk=" + java.net.URLEncoder.encode(image.toString(),
+                java.nio.charset.StandardCharsets.UTF_8)).body();
+        JsonNode approval = StreamSupport.stream(audit.spliterator(), false)
+                .filter(e -> "RESIZE_APPROVED".equals(e.get("type").asText())).findFirst().orElseThrow();
+        assertThat(approval.get("user").asText()).isEqualTo("demo");
+        assertThat(approval.get("detail").asText()).contains("the pool has room");
+        step("resize 2 COMPLETED; virsh domblkinfo: 208 MiB");
+
+        // 6. Cockpit (Community Edition) shows running instances only: both have ended
+        open("/camunda/app/cockpit/" + engine.getName() + "/#/processes");
+        click(By.xpath("//a[normalize-space(.)='Virtual disk resize']"));
+        visible(By.xpath("//*[contains(normalize-space(.),'No process instances matched')]"));
+        assertThat(browser.findElements(By.xpath("//a[normalize-space(.)='" + id + "']"))).isEmpty();
+        open("/camunda/app/cockpit/" + engine.getName() + "/#/dashboard");
+        visible(By.xpath("//*[normalize-space(.)='Running Process Instances']"));
+        screenshot("cockpit-dashboard.png");
+        step("Cockpit: no running instance left");
+
+        // 7. the business metrics of the two resizes
+        String metrics = scrape();
+        assertThat(metrics).containsPattern("vdresize_resizes_total\\{outcome=\"COMPLETED\"} 2(\\.0)?\\n")
+                .containsPattern("vdresize_resize_duration_seconds_count\\{outcome=\"COMPLETED\"} 2(\\.0)?\\n");
+        step("done; /actuator/prometheus counts 2 completed resizes");
+    }
+
+    // ---- steps ----------------------------------------------------------------------------------
+
+    /** Opens Tasklist's start form of the resize process, fills it for the fixture's disk and starts it. */
+    void startForm(String size, String reason, String screenshot) {
+        open("/camunda/app/tasklist/" + engine.getName() + "/");
+        click(By.xpath("//a[contains(normalize-space(.),'Start process')]"));
+        click(By.xpath("//div[contains(@class,'modal-content')]//a[contains(normalize-space(.),'Virtual disk resize')]"));
+        visible(By.cssSelector("input[id$='-Field_vm']")).sendKeys(vm);
+        visible(By.cssSelector("input[id$='-Field_target']")).sendKeys("vdb");
+        visible(By.cssSelector("input[id$='-Field_size']")).sendKeys(size);
+        visible(By.cssSelector("textarea[id$='-Field_reason']")).sendKeys(reason);
+        if (screenshot != null) {
+            screenshot(screenshot);
+        }
+        click(By.xpath("//div[contains(@class,'modal-footer')]//button[normalize-space(.)='Start']"));
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector(".modal-content")));
+    }
+
+    /** The resizes of the fixture's disk, newest first, once there are {@code count} of them. */
+    JsonNode awaitResizes(int count) {
+        String path = "/api/resizes?disk=" + java.net.URLEncoder.encode(image.toString(), java.nio.charset.StandardCharsets.UTF_8);
+        long end = System.nanoTime() + RESIZE_WAIT.toNanos();
+        JsonNode list = api.get(path).body();
+        while (list.size() < count && System.nanoTime() < end) {
+            sleep(100);
+            list = api.get(path).body();
+        }
+        assertThat(list.size()).as(list.toString()).isEqualTo(count);
+        return list;
+    }
+
+    JsonNode awaitStatus(String id, String status) {
+        long end = System.nanoTime() + RESIZE_WAIT.toNanos();
+        JsonNode resize = api.get("/api/resizes/" + id).body();
+        while (!status.equals(resize.path("status").asText()) && !ApiClient.END_STATES.contains(resize.path("status").asText())
+                && System.nanoTime() < end) {
+            sleep(100);
+            resize = api.get("/api/resizes/" + id).body();
+        }
+        return resize;
+    }
+
+    /** As Prometheus scrapes: no credentials. */
+    String scrape() {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://localhost:" + port + "/actuator/prometheus")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- the browser ----------------------------------------------------------------------------
+
+    By filter(String name) {
+        return By.xpath("//*[contains(@class,'task-filters')]//*[self::a or self::h4 or self::span]"
+                + "[starts-with(normalize-space(.),'" + name + "')]");
+    }
+
+    void open(String path) {
+        browser.get("http://localhost:" + port + path);
+    }
+
+    WebElement visible(By by) {
+        return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
+    }
+
+    void click(By by) {
+        WebElement element = wait.until(ExpectedConditions.elementToBeClickable(by));
+        scrollTo(element);
+        element.click();
+    }
+
+    void scrollTo(WebElement element) {
+        ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView({block: 'center'})", element);
+    }
+
+    void screenshot(String name) {
+        sleep(400);  // let fades and the form's own rendering settle
+        try {
+            Files.write(screenshots.resolve(name), browser.getScreenshotAs(OutputType.BYTES));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    void step(String what) {
+        log.info("browser IT, {} s: {}", (System.nanoTime() - started) / 1_000_000_000, what);
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
