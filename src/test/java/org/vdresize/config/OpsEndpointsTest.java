@@ -114,6 +114,7 @@ class OpsEndpointsTest {
     void prometheusScrapesWithoutCredentialsAndShowsTheBusinessMetrics() throws Exception {
         HttpResponse<String> response = get("/actuator/prometheus");
         assertThat(response.statusCode()).isEqualTo(200);
+        java.nio.file.Files.writeString(java.nio.file.Path.of("target", "prometheus.txt"), response.body());
         assertThat(response.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/plain");
         assertThat(response.body())
                 .contains("vdresize_resizes_total{outcome=\"COMPLETED\"}")
