@@ -69,16 +69,17 @@ class OperatorBrowserIT {
     static final Duration RESIZE_WAIT = Duration.ofSeconds(90);
 
     /**
-     * The starter registers every engine by name in Camunda's static container, and the webapps look
-     * it up there: when another IT's context in this JVM already holds "default", this one gets a
-     * name of its own (the URLs below use whatever it is). Alone (as when the pictures of docs/ are
-     * made), it is "default", as in production, so the webapps' header shows no engine name.
+     * The starter registers every engine by name in Camunda's static container (a second engine of
+     * the same name makes its context fail to start), and the webapps look it up there by the name in
+     * their URL. The other ITs' engines are called "default", and their contexts stay alive in this
+     * JVM, so this one must never take that name: it is "vdresize" (what the webapps' header shows in
+     * the pictures of docs/), or a unique name if that is taken too.
      */
     @DynamicPropertySource
     static void engineName(DynamicPropertyRegistry properties) {
-        boolean defaultTaken = RuntimeContainerDelegate.INSTANCE.get().getProcessEngineService()
-                .getProcessEngineNames().contains("default");
-        properties.add("camunda.bpm.process-engine-name", () -> defaultTaken ? "browserIt" + System.nanoTime() : "default");
+        boolean taken = RuntimeContainerDelegate.INSTANCE.get().getProcessEngineService()
+                .getProcessEngineNames().contains("vdresize");
+        properties.add("camunda.bpm.process-engine-name", () -> taken ? "vdresize" + System.nanoTime() : "vdresize");
     }
 
     @LocalServerPort int port;
@@ -112,12 +113,12 @@ class OperatorBrowserIT {
         options.setBinary(CHROMIUM);
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + Files.createTempDirectory("vdr-it-chromium-"), "--window-size=1680,1050");
+                "--user-data-dir=" + Files.createTempDirectory("vdr-it-chromium-"), "--window-size=1680,1250");
         // Debian's chromedriver, never one that Selenium Manager would try to download
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER)).build();
         browser = new ChromeDriver(service, options);
-        browser.manage().window().setSize(new Dimension(1680, 1050));
+        browser.manage().window().setSize(new Dimension(1680, 1250));
         wait = new WebDriverWait(browser, UI_WAIT);
         started = System.nanoTime();
     }
