@@ -12,8 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.StreamSupport;
-import org.camunda.bpm.container.RuntimeContainerDelegate;
 import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.ProcessEngines;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,16 +69,16 @@ class OperatorBrowserIT {
     static final Duration RESIZE_WAIT = Duration.ofSeconds(90);
 
     /**
-     * The starter registers every engine by name in Camunda's static container (a second engine of
-     * the same name makes its context fail to start), and the webapps look it up there by the name in
-     * their URL. The other ITs' engines are called "default", and their contexts stay alive in this
-     * JVM, so this one must never take that name: it is "vdresize" (what the webapps' header shows in
-     * the pictures of docs/), or a unique name if that is taken too.
+     * The webapps and engine-rest find their engine by the name in their URL in Camunda's static
+     * {@link ProcessEngines} map, where an engine of the same name registered later replaces an
+     * earlier one. The other ITs' engines are all called "default" and their contexts stay alive in
+     * this JVM, so with that name this test's Tasklist could end up talking to another test's engine.
+     * It is "vdresize" (what the webapps' header shows in the pictures of docs/), or a unique name if
+     * that is taken too.
      */
     @DynamicPropertySource
     static void engineName(DynamicPropertyRegistry properties) {
-        boolean taken = RuntimeContainerDelegate.INSTANCE.get().getProcessEngineService()
-                .getProcessEngineNames().contains("vdresize");
+        boolean taken = ProcessEngines.getProcessEngines().containsKey("vdresize");
         properties.add("camunda.bpm.process-engine-name", () -> taken ? "vdresize" + System.nanoTime() : "vdresize");
     }
 
