@@ -115,6 +115,8 @@ final class LibvirtXml {
     }
 
     /** A libvirt scaled integer ({@code <capacity unit='KiB'>4</capacity>}) in bytes; 0 when absent. */
+    private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+
     static long size(Element element) {
         String value = text(element);
         if (value == null) {
@@ -125,7 +127,10 @@ final class LibvirtXml {
         if (factor == null) {
             throw new OperationFailedException("libvirt reported a size in an unknown unit: " + value + " " + unit);
         }
-        return new BigDecimal(value).multiply(factor).longValueExact();
+        // libvirt's sizes are unsigned 64-bit and can be garbage above 2^63: a dir pool on a file
+        // system that reports no size (ramfs) has "available" = 0 - allocation, wrapped around. One
+        // such pool made every inventory read fail (500); saturate instead
+        return new BigDecimal(value).multiply(factor).min(LONG_MAX).longValueExact();
     }
 
     private static Element parse(String xml, String rootName) {

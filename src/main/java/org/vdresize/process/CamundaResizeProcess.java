@@ -14,6 +14,7 @@ import org.camunda.bpm.engine.ManagementService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.history.HistoricActivityInstance;
 import org.camunda.bpm.engine.impl.identity.Authentication;
+import org.camunda.bpm.engine.management.JobDefinition;
 import org.camunda.bpm.engine.runtime.Job;
 import org.springframework.stereotype.Component;
 import org.vdresize.lock.ResizeLiveness;
@@ -83,11 +84,18 @@ class CamundaResizeProcess implements ResizeProcessPort, ResizeLiveness {
         return steps;
     }
 
+    /**
+     * The activity of a failed job. Not JobEntity.getActivityId(): outside a command context (a
+     * query result read in a REST call) it throws a NullPointerException, which made GET
+     * /api/resizes/{id} answer 500 for every resize with a job waiting for a retry.
+     */
     private String activityOf(Job job) {
-        if (job instanceof org.camunda.bpm.engine.impl.persistence.entity.JobEntity entity && entity.getActivityId() != null) {
-            return entity.getActivityId();
+        if (job.getFailedActivityId() != null) {
+            return job.getFailedActivityId();
         }
-        return job.getFailedActivityId();
+        JobDefinition definition = job.getJobDefinitionId() == null ? null
+                : management.createJobDefinitionQuery().jobDefinitionId(job.getJobDefinitionId()).singleResult();
+        return definition == null ? "UNKNOWN_STEP" : definition.getActivityId();
     }
 
     private static Instant instant(Date date) {

@@ -199,6 +199,13 @@ public class StorageJobService {
         if (job.mode() != StorageResizeMode.ALLOCATE) {
             return null;
         }
+        if (running.containsKey(job.id())) {
+            // libvirt holds the pool's lock for the whole virStorageVolResize: reading the volume now
+            // would block this job executor thread until the grow ends (minutes for a large
+            // preallocation without fallocate), and a check blocked beyond the job lock time is
+            // started again by another thread, until the executor has no thread left
+            return job.progress();
+        }
         try {
             long allocation = storage.volume(job.host(), job.pool(), job.volume()).allocation();
             jobs.progress(job.id(), allocation);

@@ -332,4 +332,27 @@ class ResizeFlowTest {
         assertThat(jdbc.queryForObject("select count(*) from vdr_disk_lock", Integer.class)).isZero();
         assertThat(auditTypes(done.id())).containsExactly("RESIZE_REQUESTED", "RESIZE_REJECTED");
     }
+
+    /** A VM step waiting for its retry shows as RETRYING (reading it used to fail with a 500: JobEntity outside a command). */
+    @Test
+    void aStepWaitingForARetryIsShownAsRetrying() throws Exception {
+        runningVm("vm1");
+        doThrow(new org.vdresize.common.TransientFailureException("libvirtd restarting"))
+                .doAnswer(i -> qemuCapacity.put(i.getArgument(1), i.getArgument(3)))
+                .when(hypervisor).blockResize(eq("local"), anyString(), eq("vdb"), anyLong());
+
+        ResizeView started = resizes.start(byPath("+16M"), "alice");
+        long end = System.currentTimeMillis() + 10_000;
+        List<ResizeView.Step> retrying = List.of();
+        while (retrying.isEmpty() && System.currentTimeMillis() < end) {
+            retrying = resizes.find(started.id()).orElseThrow().steps().stream()
+                    .filter(s -> "RETRYING".equals(s.status())).toList();
+            Thread.sleep(20);
+        }
+        assertThat(retrying).singleElement().satisfies(step -> {
+            assertThat(step.name()).isEqualTo("VM_RESIZE");
+            assertThat(step.detail()).contains("libvirtd restarting");
+        });
+        assertThat(awaitEnd(started.id()).status()).isEqualTo(ResizeStatus.COMPLETED);
+    }
 }
