@@ -29,6 +29,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.camunda.bpm.engine.AuthorizationException;
+import org.camunda.bpm.engine.AuthorizationService;
+import org.camunda.bpm.engine.authorization.Authorization;
+import org.camunda.bpm.engine.authorization.ProcessDefinitionPermissions;
+import org.camunda.bpm.engine.authorization.Resources;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.RuntimeService;
@@ -174,6 +178,34 @@ class RolesTest {
         }
         assertThat(runtime.createProcessInstanceQuery().count()).isEqualTo(instances);
         assertThat(volumes.get(path)).isEqualTo(64 * MIB);
+    }
+
+    @Test
+    void anOperatorTheEngineRefusesGets403Too() throws Exception {
+        String user = "revokedop";
+        if (identity.createUserQuery().userId(user).count() == 0) {
+            User revoked = identity.newUser(user);
+            revoked.setPassword(user);
+            identity.saveUser(revoked);
+            identity.createMembership(user, Roles.OPERATORS);
+        }
+        AuthorizationService authorizations = engine.getAuthorizationService();
+        Authorization revoke = authorizations.createNewAuthorization(Authorization.AUTH_TYPE_REVOKE);
+        revoke.setUserId(user);
+        revoke.setResource(Resources.PROCESS_DEFINITION);
+        revoke.setResourceId("virtual-disk-resize");
+        revoke.removePermission(ProcessDefinitionPermissions.CREATE_INSTANCE);
+        revoke = authorizations.saveAuthorization(revoke);
+        String path = disk("revoked");
+        try {
+            HttpResponse<String> response = api(user, post("/api/resizes", body(path, "+16M")));
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(403);
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(json.readTree(response.body()).at("/code").asText()).isEqualTo("FORBIDDEN");
+            assertThat(runtime.createProcessInstanceQuery().processInstanceBusinessKey(path).count()).isZero();
+        } finally {
+            authorizations.deleteAuthorization(revoke.getId());
+        }
     }
 
     @Test
