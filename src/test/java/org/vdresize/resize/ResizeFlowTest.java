@@ -34,6 +34,7 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.vdresize.audit.AuditEvent;
 import org.vdresize.audit.AuditService;
 import org.vdresize.common.OperationFailedException;
+import org.vdresize.config.Roles;
 import org.vdresize.guest.GuestAgentPort;
 import org.vdresize.guest.GuestAgentUnavailableException;
 import org.vdresize.inventory.InventoryPort;
@@ -80,6 +81,20 @@ class ResizeFlowTest {
     final Map<String, Long> qemuCapacity = new ConcurrentHashMap<>();
     final List<Vm> vms = new ArrayList<>();
     String format = "raw";
+
+    /**
+     * Camunda's authorization checks are on (as in application.yml): the users who start resizes
+     * here are operators, the one who decides approvals an approver, so the engine lets them.
+     */
+    @BeforeEach
+    void users() {
+        for (String user : List.of("alice", "bob", "racer", "carol")) {
+            if (identity.createUserQuery().userId(user).count() == 0) {
+                identity.saveUser(identity.newUser(user));
+                identity.createMembership(user, user.equals("carol") ? Roles.APPROVERS : Roles.OPERATORS);
+            }
+        }
+    }
 
     @BeforeEach
     void world() {
@@ -291,7 +306,9 @@ class ResizeFlowTest {
         org.camunda.bpm.engine.task.Task task = tasks.createTaskQuery().processInstanceId(resizeId).singleResult();
         assertThat(task.getTaskDefinitionKey()).isEqualTo("UserTask_ApproveResize");
         assertThat(tasks.createTaskQuery().taskCandidateGroup("disk-approvers").processInstanceId(resizeId).count()).isOne();
-        identity.setAuthenticatedUserId(user);
+        // as Tasklist does: the user with its groups, whose candidate-group grant lets it complete the task
+        identity.setAuthentication(user, identity.createGroupQuery().groupMember(user).list().stream()
+                .map(org.camunda.bpm.engine.identity.Group::getId).toList());
         try {
             tasks.complete(task.getId(), Map.of("approved", approved, "approvalComment", comment));
         } finally {
