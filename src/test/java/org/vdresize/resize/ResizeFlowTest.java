@@ -75,6 +75,8 @@ class ResizeFlowTest {
     @Autowired JdbcTemplate jdbc;
     @Autowired org.camunda.bpm.engine.TaskService tasks;
     @Autowired org.camunda.bpm.engine.IdentityService identity;
+    @Autowired io.micrometer.core.instrument.MeterRegistry meters;
+    @Autowired org.springframework.transaction.PlatformTransactionManager transactionManager;
 
     /** the fake world: the volume's capacity, and what each VM's QEMU reports */
     volatile long volumeCapacity;
@@ -148,6 +150,83 @@ class ResizeFlowTest {
 
     List<String> auditTypes(String id) {
         return audit.forResize(id).stream().map(AuditEvent::type).toList();
+    }
+
+    // ---- metrics: counted after the commit of the step that wrote the final status -------------
+
+    double resizesTotal(ResizeStatus outcome) {
+        return meters.get("vdresize.resizes").tag("outcome", outcome.name()).counter().count();
+    }
+
+    long durationCount(ResizeStatus outcome) {
+        return meters.get("vdresize.resize.duration").tag("outcome", outcome.name()).timer().count();
+    }
+
+    /** The database shows the status at commit; the listener counts a moment later, on the job's thread. */
+    void awaitResizesTotal(ResizeStatus outcome, double expected) throws InterruptedException {
+        long end = System.currentTimeMillis() + 5_000;
+        while (resizesTotal(outcome) < expected && System.currentTimeMillis() < end) {
+            Thread.sleep(10);
+        }
+        assertThat(resizesTotal(outcome)).as("vdresize_resizes_total{outcome=%s}", outcome).isEqualTo(expected);
+    }
+
+    @Test
+    void aCompletedResizeIsCountedOnceWithItsDurationAndItsStorageJob() throws Exception {
+        runningVm("vm1");
+        double completed = resizesTotal(ResizeStatus.COMPLETED);
+        long timed = durationCount(ResizeStatus.COMPLETED);
+        double rolledBack = resizesTotal(ResizeStatus.ROLLED_BACK);
+        io.micrometer.core.instrument.Timer jobs = meters.find("vdresize.storage.job.duration")
+                .tags("mode", "RESIZE", "outcome", "DONE").timer();
+        long jobsBefore = jobs == null ? 0 : jobs.count();
+
+        ResizeView done = awaitEnd(resizes.start(byPath("+16M"), "alice").id());
+
+        assertThat(done.status()).isEqualTo(ResizeStatus.COMPLETED);
+        awaitResizesTotal(ResizeStatus.COMPLETED, completed + 1);
+        assertThat(durationCount(ResizeStatus.COMPLETED)).isEqualTo(timed + 1);
+        assertThat(meters.get("vdresize.resize.duration").tag("outcome", "COMPLETED").timer()
+                .totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isPositive();
+        assertThat(resizesTotal(ResizeStatus.ROLLED_BACK)).isEqualTo(rolledBack);
+        assertThat(meters.get("vdresize.storage.job.duration").tags("mode", "RESIZE", "outcome", "DONE").timer().count())
+                .isEqualTo(jobsBefore + 1);
+    }
+
+    @Test
+    void anEndingWhoseTransactionRollsBackIsNeverCounted() throws Exception {
+        double completed = resizesTotal(ResizeStatus.COMPLETED);
+        double rejected = resizesTotal(ResizeStatus.REJECTED);
+
+        // a no-op completes inside the starting transaction; here that transaction rolls back
+        new org.springframework.transaction.support.TransactionTemplate(transactionManager).executeWithoutResult(tx -> {
+            assertThat(resizes.start(byPath("64M"), "bob").status()).isEqualTo(ResizeStatus.COMPLETED);
+            tx.setRollbackOnly();
+        });
+        // a start through the engine commits its rejection
+        runtime.startProcessInstanceByKey("virtual-disk-resize", Map.of("path", PATH, "size", "lots"));
+
+        awaitResizesTotal(ResizeStatus.REJECTED, rejected + 1);
+        assertThat(resizesTotal(ResizeStatus.COMPLETED)).as("the rolled-back completion").isEqualTo(completed);
+        // committed the same way and now: a no-op counts as COMPLETED
+        assertThat(resizes.start(byPath("64M"), "bob").noop()).isTrue();
+        awaitResizesTotal(ResizeStatus.COMPLETED, completed + 1);
+    }
+
+    @Test
+    void aRolledBackResizeIsCountedAndOpenResizesAreGaugedByStatus() throws Exception {
+        double rolledBack = resizesTotal(ResizeStatus.ROLLED_BACK);
+        doThrow(new OperationFailedException("no space left on device"))
+                .when(storage).grow(anyString(), anyString(), anyString(), anyLong(), anyBoolean());
+        runningVm("vm1");
+        assertThat(awaitEnd(resizes.start(byPath("+16M"), "bob").id()).status()).isEqualTo(ResizeStatus.ROLLED_BACK);
+        awaitResizesTotal(ResizeStatus.ROLLED_BACK, rolledBack + 1);
+
+        ResizeView waiting = awaitStatus(resizes.start(byPath("+2G"), "bob").id(), ResizeStatus.WAITING_FOR_APPROVAL);
+        assertThat(meters.get("vdresize.resizes.in.progress").tag("status", "WAITING_FOR_APPROVAL").gauge().value())
+                .isEqualTo(jdbc.queryForObject("select count(*) from vdr_resize where status = 'WAITING_FOR_APPROVAL'",
+                        Double.class)).isGreaterThanOrEqualTo(1);
+        runtime.deleteProcessInstance(waiting.id(), "test cleanup");
     }
 
     @Test
