@@ -20,7 +20,8 @@ URI=qemu:///system
 PKGS=(libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system
       qemu-system-x86 qemu-utils
       python3 curl util-linux coreutils
-      busybox-static cpio xz-utils)   # the last three: the tiny guest image of the integration tests
+      busybox-static cpio xz-utils    # these three: the tiny guest image of the integration tests
+      postgresql)                      # the cluster tests start a private PostgreSQL (initdb/pg_ctl)
 
 # One run at a time: run.sh and test.sh (or two terminals) may call this at the same moment.
 mkdir -p /run/lock
@@ -88,6 +89,8 @@ fi
 for c in virsh libvirtd virtlogd qemu-img qemu-system-x86_64 curl python3 java mvn awk flock setsid fallocate timeout numfmt; do
   command -v "$c" >/dev/null 2>&1 || die "'$c' is still missing after the install"
 done
+# Debian keeps initdb and pg_ctl out of PATH, in /usr/lib/postgresql/<version>/bin
+compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || die "PostgreSQL's pg_ctl is still missing after the install"
 
 # ---------------------------------------------------------------------------------------------
 # qemu.conf: no AppArmor/SELinux confinement and no privilege drop are possible in this sandbox

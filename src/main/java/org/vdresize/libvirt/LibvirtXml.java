@@ -90,13 +90,21 @@ final class LibvirtXml {
     static PoolDescription pool(String xml) {
         Element root = parse(xml, "pool");
         Element target = child(root, "target");
+        long capacity = size(child(root, "capacity"));
+        long allocation = size(child(root, "allocation"));
+        long available = size(child(root, "available"));
+        if (available > capacity && capacity >= 0) {
+            // libvirt computes available as an unsigned capacity - allocation: a pool whose directory
+            // is gone or fuller than its file system says reports 2^64 - something. Nothing is free.
+            available = Math.max(0, capacity - allocation);
+        }
         return new PoolDescription(
                 text(child(root, "name")),
                 attr(root, "type"),
                 target == null ? null : text(child(target, "path")),
-                size(child(root, "capacity")),
-                size(child(root, "allocation")),
-                size(child(root, "available")));
+                capacity,
+                allocation,
+                available);
     }
 
     static VolumeDescription volume(String xml) {
