@@ -22,7 +22,8 @@ URI=qemu:///system
 PKGS=(libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system
       qemu-system-x86 qemu-utils
       python3 curl util-linux coreutils
-      busybox-static cpio xz-utils)   # the last three: the tiny guest image of the integration tests
+      busybox-static cpio xz-utils    # these three: the tiny guest image of the integration tests
+      postgresql)                      # the cluster tests start a private PostgreSQL (initdb/pg_ctl)
 TEST_PKGS=(chromium chromium-driver)  # OperatorBrowserIT: Debian's browser and its WebDriver
 WITH_TESTS=false
 for arg in "$@"; do
@@ -98,6 +99,8 @@ fi
 for c in virsh libvirtd virtlogd qemu-img qemu-system-x86_64 curl python3 java mvn awk flock setsid fallocate timeout numfmt; do
   command -v "$c" >/dev/null 2>&1 || die "'$c' is still missing after the install"
 done
+# Debian keeps initdb and pg_ctl out of PATH, in /usr/lib/postgresql/<version>/bin
+compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || die "PostgreSQL's pg_ctl is still missing after the install"
 if $WITH_TESTS; then
   for c in chromium chromedriver; do
     command -v "$c" >/dev/null 2>&1 || die "'$c' is still missing after the install"

@@ -3,6 +3,7 @@ package org.vdresize.config;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -38,10 +39,31 @@ public record VdresizeProperties(
      * @param pollInterval  how long the process waits between two checks of a running storage job
      * @param maxWait       a storage job still running after this long has timed out
      * @param threads       how many storage jobs run at once on this node
+     * @param heartbeat     how often a node writes the heartbeat of the storage jobs it runs
+     * @param lostAfter     a running storage job whose node has written no heartbeat for this long
+     *                      is lost: the next check re-derives it from the volume and, if unfinished,
+     *                      runs it again on the checking node (docs/cluster.md)
      */
     public record Storage(@DefaultValue("PT1S") Duration pollInterval,
                           @DefaultValue("PT30M") Duration maxWait,
-                          @DefaultValue("4") int threads) {
+                          @DefaultValue("4") int threads,
+                          @DefaultValue("PT5S") Duration heartbeat,
+                          @DefaultValue("PT15S") Duration lostAfter) {
+
+        @ConstructorBinding
+        public Storage {
+            if (heartbeat == null || heartbeat.isZero() || heartbeat.isNegative()) {
+                heartbeat = Duration.ofSeconds(5);
+            }
+            if (lostAfter == null || lostAfter.compareTo(heartbeat.multipliedBy(2)) < 0) {
+                // a single late heartbeat must not make a healthy node's job look lost
+                lostAfter = heartbeat.multipliedBy(3);
+            }
+        }
+
+        public Storage(Duration pollInterval, Duration maxWait, int threads) {
+            this(pollInterval, maxWait, threads, Duration.ofSeconds(5), Duration.ofSeconds(15));
+        }
     }
 
     /**

@@ -20,11 +20,23 @@ public interface InventoryPort {
     /** Every volume of every active storage pool of every available host. */
     List<StorageVolume> volumes();
 
-    /** A domain by name or UUID, looked up now on every available host (the host it runs on now). */
+    /**
+     * A domain by name or UUID, looked up now on every available host (the host it runs on now).
+     * Throws a {@link org.vdresize.common.TransientFailureException} rather than answering empty when
+     * a host that could hold it cannot be asked.
+     */
     Optional<Vm> findVm(String nameOrUuid);
 
     /** The volume whose path is this path, refreshed from its pool now; empty when no pool holds it. */
     Optional<StorageVolume> volumeByPath(String path);
 
     Optional<StoragePool> findPool(String name);
+
+    /**
+     * The configured hosts that cannot be asked now, each with the VMs and volumes it had when it last
+     * answered (empty when it never did since this application started).
+     */
+    default List<UnreachableHost> unreachableHosts() {
+        return List.of();
+    }
 }

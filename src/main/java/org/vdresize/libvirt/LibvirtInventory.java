@@ -3,8 +3,11 @@ package org.vdresize.libvirt;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
@@ -19,6 +22,7 @@ import org.vdresize.common.TransientFailureException;
 import org.vdresize.inventory.HostStatus;
 import org.vdresize.inventory.InventoryPort;
 import org.vdresize.inventory.StorageVolume;
+import org.vdresize.inventory.UnreachableHost;
 import org.vdresize.inventory.Vm;
 import org.vdresize.inventory.VmState;
 
@@ -47,6 +51,9 @@ public class LibvirtInventory implements InventoryPort {
 
     private final LibvirtHosts hosts;
     private final DomainCache domains = new DomainCache();
+    /** Each host's VMs and volumes as it last listed them: what an unreachable host serves. */
+    private final Map<String, List<Vm>> lastKnownVms = new ConcurrentHashMap<>();
+    private final Map<String, List<StorageVolume>> lastKnownVolumes = new ConcurrentHashMap<>();
 
     public LibvirtInventory(LibvirtHosts hosts) {
         this.hosts = hosts;
@@ -61,7 +68,7 @@ public class LibvirtInventory implements InventoryPort {
     /** From the event-driven cache: only domains that changed since the last call are read again. */
     @Override
     public List<Vm> vms() {
-        return collect("list of VMs", domains::vms);
+        return collect("list of VMs", domains::vms, lastKnownVms).found();
     }
 
     /** How many domains the VM list had to read from libvirt so far (for tests and diagnostics). */
@@ -90,9 +97,23 @@ public class LibvirtInventory implements InventoryPort {
         });
     }
 
+    /**
+     * A volume of a pool that several hosts see (shared storage) is listed once, from the host that
+     * would resize it (its pool's owner, see {@link #volumeByPath(String)}).
+     */
     @Override
     public List<StorageVolume> volumes() {
-        return collect("list of volumes", (host, c) -> {
+        List<StorageVolume> all = allVolumes();
+        Map<String, StorageVolume> byPath = new LinkedHashMap<>();
+        for (StorageVolume v : all) {
+            byPath.merge(v.path() == null ? v.host() + "/" + v.pool() + "/" + v.name() : v.path(), v,
+                    (kept, other) -> hosts.ownership(other.host(), other.pool()) < hosts.ownership(kept.host(), kept.pool()) ? other : kept);
+        }
+        return List.copyOf(byPath.values());
+    }
+
+    private List<StorageVolume> allVolumes() {
+        return collect("list of volumes", (HostCall<List<StorageVolume>>) (host, c) -> {
             List<StorageVolume> volumes = new ArrayList<>();
             for (String poolName : c.listStoragePools()) {
                 StoragePool pool = null;
@@ -112,20 +133,24 @@ public class LibvirtInventory implements InventoryPort {
                         }
                     }
                 } catch (LibvirtException e) {
-                    if (!LibvirtErrors.isNotFound(e)) {
+                    if (!LibvirtErrors.isNotFound(e) && !stopped(pool)) {
                         throw e;
-                    } // pool stopped while we listed
+                    } // pool undefined or stopped while we listed ("storage pool '...' is not active")
                 } finally {
                     Handles.free(pool);
                 }
             }
             return volumes;
-        });
+        }, lastKnownVolumes).found();
     }
 
+    /**
+     * On every host; the one where QEMU runs it wins. Not found on the hosts that answer while another
+     * cannot be asked: {@link HostUnavailableException} (it may be there), not "no such VM".
+     */
     @Override
     public Optional<Vm> findVm(String nameOrUuid) {
-        List<Vm> found = collect("VM " + nameOrUuid, (host, c) -> {
+        Collected<Vm> found = collect("VM " + nameOrUuid, (HostCall<List<Vm>>) (host, c) -> {
             Domain domain = lookupDomain(c, nameOrUuid);
             if (domain == null) {
                 return List.of();
@@ -140,9 +165,9 @@ public class LibvirtInventory implements InventoryPort {
             } finally {
                 Handles.free(domain);
             }
-        });
+        }, null);
         // a VM defined on several hosts: the one where QEMU runs it is the one that counts
-        return found.stream().min(Comparator.comparingInt(LibvirtInventory::preference));
+        return found.bestOrUnavailable(Comparator.comparingInt(LibvirtInventory::preference));
     }
 
     @Override
@@ -152,9 +177,10 @@ public class LibvirtInventory implements InventoryPort {
                 .stream().min(Comparator.comparingInt(v -> hosts.ownership(v.host(), v.pool())));
     }
 
+    /** Not found on the hosts that answer while another cannot be asked: {@link HostUnavailableException}. */
     @Override
     public Optional<org.vdresize.inventory.StoragePool> findPool(String name) {
-        return collect("pool " + name, (host, c) -> {
+        return collect("pool " + name, (HostCall<List<org.vdresize.inventory.StoragePool>>) (host, c) -> {
             StoragePool pool = null;
             try {
                 pool = c.storagePoolLookupByName(name);
@@ -167,7 +193,7 @@ public class LibvirtInventory implements InventoryPort {
             } finally {
                 Handles.free(pool);
             }
-        }).stream().min(Comparator.comparingInt(p -> hosts.ownership(p.host(), p.name())));
+        }, null).bestOrUnavailable(Comparator.comparingInt(p -> hosts.ownership(p.host(), p.name())));
     }
 
     /**
@@ -175,22 +201,65 @@ public class LibvirtInventory implements InventoryPort {
      * not a single host answered. A host's part is kept only when its call succeeded as a whole.
      */
     private <T> List<T> collect(String what, HostCall<List<T>> call) {
+        return collect(what, call, null).found();
+    }
+
+    /** What the hosts that answered found, and the failures of those that did not. */
+    private record Collected<T>(List<T> found, Map<String, TransientFailureException> failed) {
+
+        /**
+         * The best of what was found; when nothing was found while a host could not be asked, the
+         * thing may be there: "not found" would be a guess, so the host's failure is thrown instead.
+         */
+        Optional<T> bestOrUnavailable(Comparator<T> preference) {
+            Optional<T> best = found.stream().min(preference);
+            if (best.isEmpty() && !failed.isEmpty()) {
+                throw failed.values().iterator().next();
+            }
+            return best;
+        }
+    }
+
+    /**
+     * Like {@link #collect(String, HostCall)}; a host's answer is also remembered in {@code lastKnown}
+     * (when given), to show what an unreachable host served when it last answered.
+     */
+    private <T> Collected<T> collect(String what, HostCall<List<T>> call, Map<String, List<T>> lastKnown) {
         List<T> result = new ArrayList<>();
+        Map<String, TransientFailureException> failed = new LinkedHashMap<>();
         TransientFailureException lastFailure = null;
         int answered = 0;
         for (String host : hosts.names()) {
             try {
-                result.addAll(hosts.read(host, what, c -> call.call(host, c)));
+                List<T> part = hosts.read(host, what, c -> call.call(host, c));
+                result.addAll(part);
+                if (lastKnown != null) {
+                    lastKnown.put(host, List.copyOf(part));
+                }
                 answered++;
             } catch (TransientFailureException e) { // unreachable, or too busy to answer now
                 log.debug("{}: host {} skipped: {}", what, host, e.getMessage());
                 lastFailure = e;
+                failed.put(host, e);
             }
         }
         if (answered == 0 && lastFailure != null) {
             throw lastFailure;
         }
-        return result;
+        return new Collected<>(result, failed);
+    }
+
+    @Override
+    public List<UnreachableHost> unreachableHosts() {
+        List<UnreachableHost> unreachable = new ArrayList<>();
+        for (HostStatus status : hosts.statuses()) {
+            if (!status.available()) {
+                unreachable.add(new UnreachableHost(status.name(), status.error(),
+                        lastKnownVms.getOrDefault(status.name(), List.of()),
+                        lastKnownVolumes.getOrDefault(status.name(), List.of())));
+            }
+        }
+        return unreachable;
     }
 
     private static int preference(Vm vm) {
@@ -282,6 +351,18 @@ public class LibvirtInventory implements InventoryPort {
         LibvirtXml.DomainDescription description = LibvirtXml.domain(domain.getXMLDesc(0));
         VmState state = DomainStates.read(domain);
         return new Vm(host, description.name(), description.uuid(), state, description.disks());
+    }
+
+    /** The pool was stopped (or undefined) by someone else: its volumes are simply no longer listed. */
+    private static boolean stopped(StoragePool pool) {
+        if (pool == null) {
+            return false;
+        }
+        try {
+            return pool.isActive() == 0;
+        } catch (LibvirtException e) {
+            return LibvirtErrors.isNotFound(e);
+        }
     }
 
     static org.vdresize.inventory.StoragePool pool(String host, StoragePool pool) throws LibvirtException {

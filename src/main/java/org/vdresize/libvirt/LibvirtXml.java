@@ -90,13 +90,21 @@ final class LibvirtXml {
     static PoolDescription pool(String xml) {
         Element root = parse(xml, "pool");
         Element target = child(root, "target");
+        long capacity = size(child(root, "capacity"));
+        long allocation = size(child(root, "allocation"));
+        long available = size(child(root, "available"));
+        if (available > capacity && capacity >= 0) {
+            // libvirt computes available as an unsigned capacity - allocation: a pool whose directory
+            // is gone or fuller than its file system says reports 2^64 - something. Nothing is free.
+            available = Math.max(0, capacity - allocation);
+        }
         return new PoolDescription(
                 text(child(root, "name")),
                 attr(root, "type"),
                 target == null ? null : text(child(target, "path")),
-                size(child(root, "capacity")),
-                size(child(root, "allocation")),
-                size(child(root, "available")));
+                capacity,
+                allocation,
+                available);
     }
 
     static VolumeDescription volume(String xml) {
@@ -115,6 +123,8 @@ final class LibvirtXml {
     }
 
     /** A libvirt scaled integer ({@code <capacity unit='KiB'>4</capacity>}) in bytes; 0 when absent. */
+    private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+
     static long size(Element element) {
         String value = text(element);
         if (value == null) {
@@ -125,7 +135,10 @@ final class LibvirtXml {
         if (factor == null) {
             throw new OperationFailedException("libvirt reported a size in an unknown unit: " + value + " " + unit);
         }
-        return new BigDecimal(value).multiply(factor).longValueExact();
+        // libvirt's sizes are unsigned 64-bit and can be garbage above 2^63: a dir pool on a file
+        // system that reports no size (ramfs) has "available" = 0 - allocation, wrapped around. One
+        // such pool made every inventory read fail (500); saturate instead
+        return new BigDecimal(value).multiply(factor).min(LONG_MAX).longValueExact();
     }
 
     private static Element parse(String xml, String rootName) {

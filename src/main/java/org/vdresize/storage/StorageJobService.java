@@ -36,9 +36,6 @@ import org.vdresize.inventory.StorageVolume;
 public class StorageJobService {
 
     private static final Logger log = LoggerFactory.getLogger(StorageJobService.class);
-    static final Duration HEARTBEAT = Duration.ofSeconds(5);
-    /** a RUNNING job whose node has not written a heartbeat for this long is lost */
-    static final Duration LOST_AFTER = HEARTBEAT.multipliedBy(3);
 
     /** What the storage step is asked to grow. host/pool/volume are null for a disk in no pool. */
     public record Target(String resizeId, String path, String host, String pool, String volume,
@@ -52,6 +49,8 @@ public class StorageJobService {
     private final ExecutorService executor;
     private final Map<String, Future<?>> running = new ConcurrentHashMap<>();
     private final Duration maxWait;
+    /** a RUNNING job whose node has not written a heartbeat for this long is lost (vdresize.storage.lost-after) */
+    private final Duration lostAfter;
     private final StorageJobListener listener;
     private final MeterRegistry meters;
 
@@ -64,6 +63,7 @@ public class StorageJobService {
         this.node = node;
         this.clock = clock;
         this.maxWait = properties.storage().maxWait();
+        this.lostAfter = properties.storage().lostAfter();
         AtomicInteger n = new AtomicInteger();
         int threads = Math.max(1, properties.storage().threads());
         this.executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
@@ -167,7 +167,8 @@ public class StorageJobService {
         executor.shutdownNow();
     }
 
-    @Scheduled(fixedDelayString = "PT5S")
+    /** Every vdresize.storage.heartbeat (5 s); other nodes take a job over after vdresize.storage.lost-after without one. */
+    @Scheduled(fixedDelayString = "${vdresize.storage.heartbeat:PT5S}")
     void heartbeat() {
         if (!running.isEmpty()) {
             jobs.heartbeat(node.id(), clock.instant());
@@ -196,12 +197,19 @@ public class StorageJobService {
             return !running.containsKey(job.id());
         }
         Instant beat = job.heartbeatAt() == null ? job.startedAt() : job.heartbeatAt();
-        return Duration.between(beat, now).compareTo(LOST_AFTER) > 0;
+        return Duration.between(beat, now).compareTo(lostAfter) > 0;
     }
 
     private Long progressOf(StorageJob job) {
         if (job.mode() != StorageResizeMode.ALLOCATE) {
             return null;
+        }
+        if (running.containsKey(job.id())) {
+            // libvirt holds the pool's lock for the whole virStorageVolResize: reading the volume now
+            // would block this job executor thread until the grow ends (minutes for a large
+            // preallocation without fallocate), and a check blocked beyond the job lock time is
+            // started again by another thread, until the executor has no thread left
+            return job.progress();
         }
         try {
             long allocation = storage.volume(job.host(), job.pool(), job.volume()).allocation();

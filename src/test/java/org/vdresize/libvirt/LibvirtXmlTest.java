@@ -82,6 +82,18 @@ class LibvirtXmlTest {
     }
 
     @Test
+    void aPoolWhoseAvailableUnderflowedHasNothingFree() {
+        // seen with a dir pool whose directory was deleted: capacity 0, available 2^64 - allocation
+        LibvirtXml.PoolDescription pool = LibvirtXml.pool("""
+                <pool type='dir'><name>gone</name>
+                  <capacity unit='bytes'>0</capacity><allocation unit='bytes'>16777216</allocation>
+                  <available unit='bytes'>18446744073692774400</available>
+                  <target><path>/tmp/gone</path></target></pool>""");
+        assertThat(pool.capacity()).isZero();
+        assertThat(pool.available()).isZero();
+    }
+
+    @Test
     void refusesWhatIsNotLibvirtXml() {
         assertThatThrownBy(() -> LibvirtXml.domain("<pool/>")).isInstanceOf(OperationFailedException.class);
         assertThatThrownBy(() -> LibvirtXml.volume("<!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><volume>&e;</volume>"))

@@ -34,6 +34,7 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.vdresize.audit.AuditEvent;
 import org.vdresize.audit.AuditService;
 import org.vdresize.common.OperationFailedException;
+import org.vdresize.config.Roles;
 import org.vdresize.guest.GuestAgentPort;
 import org.vdresize.guest.GuestAgentUnavailableException;
 import org.vdresize.inventory.InventoryPort;
@@ -83,6 +84,20 @@ class ResizeFlowTest {
     final Map<String, Long> qemuCapacity = new ConcurrentHashMap<>();
     final List<Vm> vms = new ArrayList<>();
     String format = "raw";
+
+    /**
+     * Camunda's authorization checks are on (as in application.yml): the users who start resizes
+     * here are operators, the one who decides approvals an approver, so the engine lets them.
+     */
+    @BeforeEach
+    void users() {
+        for (String user : List.of("alice", "bob", "racer", "carol")) {
+            if (identity.createUserQuery().userId(user).count() == 0) {
+                identity.saveUser(identity.newUser(user));
+                identity.createMembership(user, user.equals("carol") ? Roles.APPROVERS : Roles.OPERATORS);
+            }
+        }
+    }
 
     @BeforeEach
     void world() {
@@ -371,7 +386,9 @@ class ResizeFlowTest {
         org.camunda.bpm.engine.task.Task task = tasks.createTaskQuery().processInstanceId(resizeId).singleResult();
         assertThat(task.getTaskDefinitionKey()).isEqualTo("UserTask_ApproveResize");
         assertThat(tasks.createTaskQuery().taskCandidateGroup("disk-approvers").processInstanceId(resizeId).count()).isOne();
-        identity.setAuthenticatedUserId(user);
+        // as Tasklist does: the user with its groups, whose candidate-group grant lets it complete the task
+        identity.setAuthentication(user, identity.createGroupQuery().groupMember(user).list().stream()
+                .map(org.camunda.bpm.engine.identity.Group::getId).toList());
         try {
             tasks.complete(task.getId(), Map.of("approved", approved, "approvalComment", comment));
         } finally {
@@ -432,5 +449,28 @@ class ResizeFlowTest {
         verify(hypervisor, never()).blockResize(anyString(), anyString(), anyString(), anyLong());
         assertThat(jdbc.queryForObject("select count(*) from vdr_disk_lock", Integer.class)).isZero();
         assertThat(auditTypes(done.id())).containsExactly("RESIZE_REQUESTED", "RESIZE_REJECTED");
+    }
+
+    /** A VM step waiting for its retry shows as RETRYING (reading it used to fail with a 500: JobEntity outside a command). */
+    @Test
+    void aStepWaitingForARetryIsShownAsRetrying() throws Exception {
+        runningVm("vm1");
+        doThrow(new org.vdresize.common.TransientFailureException("libvirtd restarting"))
+                .doAnswer(i -> qemuCapacity.put(i.getArgument(1), i.getArgument(3)))
+                .when(hypervisor).blockResize(eq("local"), anyString(), eq("vdb"), anyLong());
+
+        ResizeView started = resizes.start(byPath("+16M"), "alice");
+        long end = System.currentTimeMillis() + 10_000;
+        List<ResizeView.Step> retrying = List.of();
+        while (retrying.isEmpty() && System.currentTimeMillis() < end) {
+            retrying = resizes.find(started.id()).orElseThrow().steps().stream()
+                    .filter(s -> "RETRYING".equals(s.status())).toList();
+            Thread.sleep(20);
+        }
+        assertThat(retrying).singleElement().satisfies(step -> {
+            assertThat(step.name()).isEqualTo("VM_RESIZE");
+            assertThat(step.detail()).contains("libvirtd restarting");
+        });
+        assertThat(awaitEnd(started.id()).status()).isEqualTo(ResizeStatus.COMPLETED);
     }
 }

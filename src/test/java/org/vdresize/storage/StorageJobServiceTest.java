@@ -157,6 +157,22 @@ class StorageJobServiceTest {
         release.countDown();
     }
 
+    /** libvirt holds the pool lock during the grow: a check reading the volume then would block until the end. */
+    @Test
+    void checkingAJobRunningHereDoesNotAskTheStorage() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        doAnswer(i -> release.await(10, TimeUnit.SECONDS)).when(storage).grow(anyString(), anyString(), anyString(), anyLong(), anyBoolean());
+        StorageJobService jobs = service(new NodeIdentity(), Duration.ofMinutes(5));
+        StorageJob job = jobs.start(target(StorageResizeMode.ALLOCATE));
+        verify(storage, timeout(5000)).grow("h", "p", "v", 2 * GIB, true);
+        org.mockito.Mockito.clearInvocations(storage);
+
+        assertThat(jobs.check(job.id()).outcome()).isEqualTo(StorageJobStatus.Outcome.RUNNING);
+        verify(storage, never()).volume(anyString(), anyString(), anyString());
+        release.countDown();
+        awaitState(job.id(), StorageJob.State.DONE);
+    }
+
     @Test
     void aJobOfALostNodeIsReDerivedFromTheVolumeAndRestartedHere() throws Exception {
         NodeIdentity dead = new NodeIdentity();
