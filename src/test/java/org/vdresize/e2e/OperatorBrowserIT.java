@@ -37,15 +37,16 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.vdresize.process.TasklistFilters;
+import org.vdresize.config.Roles;
 import org.vdresize.testsupport.LibvirtFixture;
 import org.vdresize.testsupport.LibvirtFixture.Disk;
 
 /**
- * What an operator does, in a real browser (Debian's headless chromium through chromedriver):
- * logs in to Tasklist, grows a running VM's disk through the start form, starts a second, large
- * resize that waits for approval, finds it in Cockpit (the instance waiting at "Approve resize"),
- * approves it in Tasklist with the approval form, and sees in Cockpit that nothing runs any more.
+ * What the roles do, in a real browser (Debian's headless chromium through chromedriver), each
+ * logged in as its demo user: the operator grows a running VM's disk through Tasklist's start form
+ * and starts a second, large resize that waits for approval; the auditor finds it in Cockpit (the
+ * instance waiting at "Approve resize"); the approver approves it in Tasklist with the approval
+ * form; the auditor sees in Cockpit that nothing runs any more.
  * The application runs in this JVM against the real libvirtd; the disk is a qcow2 of a running
  * no-OS QEMU domain of {@link LibvirtFixture}, and {@code virsh domblkinfo} is the oracle.
  *
@@ -107,7 +108,7 @@ class OperatorBrowserIT {
         lv = LibvirtFixture.create();
         image = lv.createQcow2("operator.qcow2", 64 * MIB);
         vm = lv.startVm("operator", Disk.virtio(image, "vdb"));
-        api = new ApiClient(port, "demo", "demo");
+        api = new ApiClient(port, "auditor", "auditor");  // reads only
 
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
@@ -134,21 +135,19 @@ class OperatorBrowserIT {
     }
 
     @Test
-    void anOperatorGrowsADiskInTasklistApprovesALargeGrowthAndFollowsItInCockpit() {
-        // 1. Tasklist: log in (the webapp's own form; the page sends the XSRF token itself)
-        open("/camunda/app/tasklist/" + engine.getName() + "/");
-        visible(By.cssSelector("input[ng-model=username]")).sendKeys("demo");
-        visible(By.cssSelector("input[ng-model=password]")).sendKeys("demo" + Keys.ENTER);
+    void anOperatorGrowsADiskAnApproverApprovesALargeGrowthAndAnAuditorFollowsItInCockpit() {
+        // 1. Tasklist as the operator (the webapp's own login form; the page sends the XSRF token itself)
+        logIn("tasklist", "operator");
         visible(By.xpath("//a[contains(normalize-space(.),'Start process')]"));
-        visible(filter(TasklistFilters.TO_APPROVE));
-        step("logged in to Tasklist");
+        visible(filter(Roles.TASK_FILTER_NAME));
+        step("operator logged in to Tasklist");
 
         // 2. a small growth through the start form: no approval, the disk grows at once
         startForm("+16M", "more room for the logs", null);
         JsonNode first = awaitResizes(1).get(0);
         JsonNode done = api.awaitEnd(first.get("id").asText(), RESIZE_WAIT);
         assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("COMPLETED");
-        assertThat(done.get("requestedBy").asText()).isEqualTo("demo");
+        assertThat(done.get("requestedBy").asText()).isEqualTo("operator");
         assertThat(done.get("reason").asText()).isEqualTo("more room for the logs");
         assertThat(lv.domblkinfoCapacity(vm, "vdb")).isEqualTo(80 * MIB);
         step("resize 1 (+16M) COMPLETED; virsh domblkinfo: 80 MiB");
@@ -162,22 +161,23 @@ class OperatorBrowserIT {
         assertThat(lv.domblkinfoCapacity(vm, "vdb")).as("nothing grows before the approval").isEqualTo(80 * MIB);
         step("resize 2 (+128M) WAITING_FOR_APPROVAL");
 
-        // 4. Cockpit: the running instance, found by its id and the disk path as business key
+        // 4. Cockpit as the auditor (read-only): the running instance, by its id and the disk path as business key
+        logIn("cockpit", "auditor");
         open("/camunda/app/cockpit/" + engine.getName() + "/#/processes");
         click(By.xpath("//a[normalize-space(.)='Virtual disk resize']"));
         WebElement row = visible(By.xpath("//tr[.//a[normalize-space(.)='" + id + "']]"));
         assertThat(row.getText()).contains(image.toString());
+        assertThat(tokensOnTheDiagram()).containsExactly("UserTask_ApproveResize");
         screenshot("cockpit-process.png");
         click(By.xpath("//a[normalize-space(.)='" + id + "']"));
         visible(By.xpath("//*[normalize-space(.)='Business Key:']"));
-        click(By.xpath("//a[normalize-space(.)='User Tasks']"));
-        visible(By.xpath("//table//a[normalize-space(.)='Approve resize']"));
+        assertThat(tokensOnTheDiagram()).containsExactly("UserTask_ApproveResize");
         screenshot("cockpit-instance.png");
         step("Cockpit shows the instance waiting at Approve resize");
 
-        // 5. Tasklist: the approval task in its filter; claim, approve, complete
-        open("/camunda/app/tasklist/" + engine.getName() + "/");
-        click(filter(TasklistFilters.TO_APPROVE));
+        // 5. Tasklist as the approver: the approval task in the filter; claim, approve, complete
+        logIn("tasklist", "approver");
+        click(filter(Roles.TASK_FILTER_NAME));
         click(By.xpath("//*[contains(@class,'tasks-list')]//*[normalize-space(text())='Approve resize']"));
         WebElement disk = visible(By.cssSelector("input[id$='-Field_diskPath']"));
         wait.until(d -> image.toString().equals(disk.getDomProperty("value")));
@@ -200,11 +200,12 @@ class OperatorBrowserIT {
                 java.nio.charset.StandardCharsets.UTF_8)).body();
         JsonNode approval = StreamSupport.stream(audit.spliterator(), false)
                 .filter(e -> "RESIZE_APPROVED".equals(e.get("type").asText())).findFirst().orElseThrow();
-        assertThat(approval.get("user").asText()).isEqualTo("demo");
+        assertThat(approval.get("user").asText()).isEqualTo("approver");
         assertThat(approval.get("detail").asText()).contains("the pool has room");
         step("resize 2 COMPLETED; virsh domblkinfo: 208 MiB");
 
         // 6. Cockpit (Community Edition) shows running instances only: both have ended
+        logIn("cockpit", "auditor");
         open("/camunda/app/cockpit/" + engine.getName() + "/#/processes");
         click(By.xpath("//a[normalize-space(.)='Virtual disk resize']"));
         visible(By.xpath("//*[contains(normalize-space(.),'No process instances matched')]"));
@@ -278,6 +279,34 @@ class OperatorBrowserIT {
     }
 
     // ---- the browser ----------------------------------------------------------------------------
+
+    /** The diagram elements on which Cockpit shows a running-instance badge (bpmn-js overlays). */
+    List<String> tokensOnTheDiagram() {
+        By badges = By.cssSelector("div.djs-overlays span.badge.instance-count");
+        wait.until(d -> d.findElements(badges).stream().anyMatch(b -> !b.getText().isBlank()));
+        return browser.findElements(badges).stream().filter(b -> !b.getText().isBlank())
+                .map(b -> b.findElement(By.xpath("ancestor::div[contains(@class,'djs-overlays')]"))
+                        .getDomAttribute("data-container-id"))
+                .toList();
+    }
+
+    /** A fresh session (no cookies) and the webapp's login form; the demo users' password is their name. */
+    void logIn(String webapp, String user) {
+        browser.manage().deleteAllCookies();
+        open("/camunda/app/" + webapp + "/" + engine.getName() + "/");
+        visible(By.cssSelector("input[ng-model=username]")).sendKeys(user);
+        visible(By.cssSelector("input[ng-model=password]")).sendKeys(user + Keys.ENTER);
+        visible(By.xpath("//a[contains(normalize-space(.),'" + displayName(user) + "')]"));
+    }
+
+    static String displayName(String user) {
+        return switch (user) {
+            case "operator" -> "Olga Operator";
+            case "approver" -> "Arno Approver";
+            case "auditor" -> "Ada Auditor";
+            default -> "Demo User";
+        };
+    }
 
     By filter(String name) {
         return By.xpath("//*[contains(@class,'task-filters')]//*[self::a or self::h4 or self::span]"

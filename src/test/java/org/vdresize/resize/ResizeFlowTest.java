@@ -76,7 +76,6 @@ class ResizeFlowTest {
     @Autowired org.camunda.bpm.engine.TaskService tasks;
     @Autowired org.camunda.bpm.engine.IdentityService identity;
     @Autowired io.micrometer.core.instrument.MeterRegistry meters;
-    @Autowired org.camunda.bpm.engine.FilterService filterService;
     @Autowired org.springframework.transaction.PlatformTransactionManager transactionManager;
 
     /** the fake world: the volume's capacity, and what each VM's QEMU reports */
@@ -412,27 +411,6 @@ class ResizeFlowTest {
         assertThat(events).extracting(AuditEvent::type).startsWith("RESIZE_REQUESTED", "RESIZE_APPROVED");
         assertThat(events.get(1).user()).isEqualTo("carol");
         assertThat(events.get(1).detail()).contains("pool has room");
-    }
-
-    @Test
-    void theApprovalTaskIsInTasklistsFilterForApproversAndAdminsOnly() throws Exception {
-        org.camunda.bpm.engine.FilterService filters = filterService;
-        org.camunda.bpm.engine.filter.Filter toApprove = filters.createFilterQuery()
-                .filterName(org.vdresize.process.TasklistFilters.TO_APPROVE).singleResult();
-        assertThat(toApprove).as("created on the empty database").isNotNull();
-        assertThat(filters.createFilterQuery().filterName(org.vdresize.process.TasklistFilters.NEED_ATTENTION).count()).isOne();
-        runningVm("vm1");
-        ResizeView waiting = awaitStatus(resizes.start(byPath("+2G"), "bob").id(), ResizeStatus.WAITING_FOR_APPROVAL);
-        try {
-            identity.setAuthentication("carol", List.of("disk-approvers"));
-            assertThat(filters.<org.camunda.bpm.engine.task.Task>list(toApprove.getId()))
-                    .extracting(org.camunda.bpm.engine.task.Task::getProcessInstanceId).contains(waiting.id());
-            identity.setAuthentication("dave", List.of("accounting"));
-            assertThat(filters.<org.camunda.bpm.engine.task.Task>list(toApprove.getId())).isEmpty();
-        } finally {
-            identity.clearAuthentication();
-            runtime.deleteProcessInstance(waiting.id(), "test cleanup");
-        }
     }
 
     @Test
