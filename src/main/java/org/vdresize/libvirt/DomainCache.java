@@ -193,16 +193,22 @@ final class DomainCache implements LibvirtHosts.ConnectionListener {
     }
 
     private static boolean register(HostCache cache, NativeConnect connect) {
-        ConnectionPointer pointer = connect.pointer();
+        CALLBACKS.add(cache.callback);
         for (int eventId : EVENT_IDS) {
-            int id = Libvirt.INSTANCE.virConnectDomainEventRegisterAny(pointer, null, eventId, cache.callback, null, null);
-            if (id < 0) {
+            if (!connect.registerDomainEvent(eventId, cache.callback)) {
                 log.info("host {} refuses domain event {}", cache.host, eventId);
                 return false;
             }
         }
         return true;
     }
+
+    /**
+     * Every callback ever registered, for the life of the JVM: an event being dispatched while its
+     * connection is closed may still reach it after this cache is gone (one small object per host
+     * and cache; a test JVM makes a few dozen).
+     */
+    private static final Set<DomainEventCallback> CALLBACKS = ConcurrentHashMap.newKeySet();
 
     private static String uuidOf(DomainPointer domain) {
         byte[] buffer = new byte[37]; // VIR_UUID_STRING_BUFLEN
