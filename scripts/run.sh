@@ -114,7 +114,11 @@ vdresize is running (pid $pid; log: data/vdresize.log; stop: scripts/stop.sh)
   Cockpit    $BASE/camunda/app/cockpit/
   Tasklist   $BASE/camunda/app/tasklist/
   REST API   $BASE/api/  (resizes, disks, audit; Camunda's own REST API: $BASE/engine-rest/)
-  Login      demo / demo
+  Login      demo / demo          (camunda-admin: everything)
+             operator / operator  (disk-operators: start resizes, resolve the ones that need attention)
+             approver / approver  (disk-approvers: approve large resizes in Tasklist)
+             auditor / auditor    (auditors: read resizes, disks, audit; Cockpit read-only)
+             (created on an empty database; see "Users and roles" in README.md)
 
 Watch a demo disk (others: vdresize-demo-1 vdc, sda, vdd; vdresize-demo-2 vdb):
   virsh -c qemu:///system domblkinfo vdresize-demo-1 vdb

@@ -2,6 +2,7 @@ package org.vdresize.api;
 
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.UUID;
+import org.camunda.bpm.engine.AuthorizationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -45,6 +46,18 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     ResponseEntity<ProblemDetail> accessDenied(HttpServletRequest request) {
         return problem(ApiProblems.problem(HttpStatus.FORBIDDEN, ApiProblems.FORBIDDEN,
                 "you may not do this", request));
+    }
+
+    /**
+     * The engine's own authorization check refused the user (Camunda authorizations are on): a group
+     * the /api lets through but whose Camunda grants an administrator has taken away.
+     */
+    @ExceptionHandler(AuthorizationException.class)
+    ResponseEntity<ProblemDetail> engineAccessDenied(AuthorizationException e, HttpServletRequest request) {
+        log.info("{} {}: refused by the engine's authorization check: {}", request.getMethod(), request.getRequestURI(),
+                e.getMessage());
+        return problem(ApiProblems.problem(HttpStatus.FORBIDDEN, ApiProblems.FORBIDDEN,
+                "the process engine does not allow you to do this", request));
     }
 
     /** A libvirt host that does not answer now: worth a retry, unlike a 500. */

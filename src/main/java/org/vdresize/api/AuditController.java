@@ -1,5 +1,13 @@
 package org.vdresize.api;
 
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -18,6 +26,7 @@ import org.vdresize.resize.ResizeRejectedException;
 
 /** The business audit trail, as JSON or, for {@code Accept: text/csv}, as CSV. */
 @RestController
+@Tag(name = "Audit", description = "The business audit trail")
 public class AuditController {
 
     static final MediaType TEXT_CSV = MediaType.parseMediaType("text/csv");
@@ -33,9 +42,30 @@ public class AuditController {
      * for {@code Accept: *}{@code /*}, which must give JSON.
      */
     @GetMapping(path = "/api/audit", produces = {MediaType.APPLICATION_JSON_VALUE, "text/csv"})
-    public ResponseEntity<?> audit(@RequestParam(required = false) String disk,
+    @Operation(summary = "Read the audit trail", description = "One event per business fact, oldest first: requests, "
+            + "rejections, approvals, storage and VM steps, guest outcomes, operator decisions, the end of each resize. "
+            + "JSON, or CSV with Accept: text/csv.",
+            responses = {
+                    @ApiResponse(responseCode = "200", description = "The events", content = {
+                            @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                    array = @ArraySchema(schema = @Schema(implementation = AuditEvent.class))),
+                            @Content(mediaType = "text/csv", schema = @Schema(type = "string"),
+                                    examples = @ExampleObject(name = "csv", value = AuditCsv.HEADER + "\r\n"
+                                            + "2026-01-31T12:00:00.123Z,RESIZE_REQUESTED,8f0c2a4e-ea6b-11f0-9d1e-0242ac110002,"
+                                            + "/var/lib/libvirt/images/disk1.qcow2,vm1,demo,21474836480,26843545600,"
+                                            + "requested +5G\r\n"))}),
+                    @ApiResponse(responseCode = "400", description = "INVALID_REQUEST: from/to not ISO-8601, or from after to",
+                            content = @Content(mediaType = "application/problem+json",
+                                    schema = @Schema(implementation = ApiDocs.ProblemDoc.class)))})
+    public ResponseEntity<?> audit(@Parameter(description = "Only events of this disk, by its path")
+                                   @RequestParam(required = false) String disk,
+                                   @Parameter(description = "Events at or after this ISO-8601 instant",
+                                           example = "2026-01-31T00:00:00Z")
                                    @RequestParam(required = false) String from,
+                                   @Parameter(description = "Events at or before this ISO-8601 instant",
+                                           example = "2026-02-01T00:00:00Z")
                                    @RequestParam(required = false) String to,
+                                   @Parameter(hidden = true)
                                    @RequestHeader(value = HttpHeaders.ACCEPT, required = false) String accept) {
         Instant fromInstant = instant("from", from);
         Instant toInstant = instant("to", to);

@@ -9,6 +9,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -29,6 +37,7 @@ import org.vdresize.resize.ResizeView;
 /** Starting and reading resizes (api-contract.md, "Starting a resize", "Reading resizes"). */
 @RestController
 @RequestMapping(path = "/api/resizes", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "Resizes", description = "Start a resize and follow it")
 public class ResizeController {
 
     private final ResizeService resizeService;
@@ -44,7 +53,67 @@ public class ResizeController {
      * retried request is harmless. The body is read by hand (see {@link ResizeRequestReader}).
      */
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
-    public ResponseEntity<ResizeView> start(HttpServletRequest request, Principal principal) throws IOException {
+    @Operation(summary = "Start a resize",
+            description = "Grows a disk while the VMs that use it keep running. The request is validated at once: "
+                    + "a rejected request changes nothing. Follow the resize with GET /api/resizes/{id}.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(required = true,
+                    description = "The disk, named one way (vm + target, pool + volume, or path), and the size",
+                    content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                            schema = @Schema(implementation = ApiDocs.ResizeRequestDoc.class),
+                            examples = {
+                                    @ExampleObject(name = "vm and target", value = ApiDocs.BY_VM,
+                                            summary = "a disk of a VM, by its libvirt target device"),
+                                    @ExampleObject(name = "pool and volume", value = ApiDocs.BY_VOLUME,
+                                            summary = "a storage volume (attached or floating), grown by 5 GiB"),
+                                    @ExampleObject(name = "path", value = ApiDocs.BY_PATH,
+                                            summary = "a disk by its source path, to 1.5 TiB"),
+                                    @ExampleObject(name = "size in bytes", value = ApiDocs.IN_BYTES,
+                                            summary = "the size as a JSON integer (bytes)"),
+                                    @ExampleObject(name = "grow the filesystem too", value = ApiDocs.WITH_FILESYSTEM,
+                                            summary = "grow by 256 MiB and the guest's ext4/xfs filesystem with it")})),
+            responses = {
+                    @ApiResponse(responseCode = "202", description = "The process has started; the body is the resize "
+                            + "(RUNNING, or WAITING_FOR_APPROVAL soon after for a large growth)",
+                            headers = @Header(name = "Location", description = "/api/resizes/{id}",
+                                    schema = @Schema(type = "string")),
+                            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                    schema = @Schema(implementation = ResizeView.class))),
+                    @ApiResponse(responseCode = "200", description = "The disk already has this size: "
+                            + "COMPLETED with noop true (a retried request is harmless)",
+                            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                    schema = @Schema(implementation = ResizeView.class))),
+                    @ApiResponse(responseCode = "400", description = "INVALID_REQUEST (malformed JSON, unknown or missing "
+                            + "fields, the disk named in more than one way) or INVALID_SIZE",
+                            content = @Content(mediaType = "application/problem+json",
+                                    schema = @Schema(implementation = ApiDocs.ProblemDoc.class), examples = {
+                                    @ExampleObject(name = "INVALID_REQUEST", value = ApiDocs.INVALID_REQUEST),
+                                    @ExampleObject(name = "INVALID_SIZE", value = ApiDocs.INVALID_SIZE)})),
+                    @ApiResponse(responseCode = "401", description = "UNAUTHENTICATED: no or wrong HTTP Basic credentials",
+                            content = @Content(mediaType = "application/problem+json",
+                                    schema = @Schema(implementation = ApiDocs.ProblemDoc.class),
+                                    examples = @ExampleObject(name = "UNAUTHENTICATED", value = ApiDocs.UNAUTHENTICATED))),
+                    @ApiResponse(responseCode = "404", description = "UNKNOWN_VM, UNKNOWN_DISK or UNKNOWN_POOL",
+                            content = @Content(mediaType = "application/problem+json",
+                                    schema = @Schema(implementation = ApiDocs.ProblemDoc.class),
+                                    examples = @ExampleObject(name = "UNKNOWN_VM", value = ApiDocs.UNKNOWN_VM))),
+                    @ApiResponse(responseCode = "409", description = "SHRINK_NOT_SUPPORTED, DISK_BUSY, VM_STATE, "
+                            + "READ_ONLY_DISK, UNSUPPORTED_DISK, INSUFFICIENT_SPACE or SIZE_LIMIT",
+                            content = @Content(mediaType = "application/problem+json",
+                                    schema = @Schema(implementation = ApiDocs.ProblemDoc.class), examples = {
+                                    @ExampleObject(name = "DISK_BUSY", value = ApiDocs.DISK_BUSY),
+                                    @ExampleObject(name = "SHRINK_NOT_SUPPORTED", value = ApiDocs.SHRINK)})),
+                    @ApiResponse(responseCode = "413", description = "INVALID_REQUEST: the body is larger than 64 KiB",
+                            content = @Content(mediaType = "application/problem+json",
+                                    schema = @Schema(implementation = ApiDocs.ProblemDoc.class))),
+                    @ApiResponse(responseCode = "415", description = "INVALID_REQUEST: the body is not application/json",
+                            content = @Content(mediaType = "application/problem+json",
+                                    schema = @Schema(implementation = ApiDocs.ProblemDoc.class))),
+                    @ApiResponse(responseCode = "503", description = "UNAVAILABLE: a libvirt host does not answer; try again later",
+                            content = @Content(mediaType = "application/problem+json",
+                                    schema = @Schema(implementation = ApiDocs.ProblemDoc.class),
+                                    examples = @ExampleObject(name = "UNAVAILABLE", value = ApiDocs.UNAVAILABLE)))})
+    public ResponseEntity<ResizeView> start(@Parameter(hidden = true) HttpServletRequest request,
+                                            @Parameter(hidden = true) Principal principal) throws IOException {
         ResizeRequest resize = requestReader.read(request);
         ResizeView view = resizeService.start(resize, principal.getName());
         String location = request.getContextPath() + "/api/resizes/"
@@ -56,13 +125,32 @@ public class ResizeController {
     }
 
     @GetMapping("/{id}")
-    public ResizeView get(@PathVariable String id) {
+    @Operation(summary = "Read a resize", description = "Status, sizes, the VMs and what their guests saw, the steps "
+            + "of the process with what each did, and the error when something failed.",
+            responses = {
+                    @ApiResponse(responseCode = "200", description = "The resize",
+                            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                    schema = @Schema(implementation = ResizeView.class))),
+                    @ApiResponse(responseCode = "404", description = "UNKNOWN_RESIZE",
+                            content = @Content(mediaType = "application/problem+json",
+                                    schema = @Schema(implementation = ApiDocs.ProblemDoc.class),
+                                    examples = @ExampleObject(name = "UNKNOWN_RESIZE", value = ApiDocs.UNKNOWN_RESIZE)))})
+    public ResizeView get(@Parameter(description = "The resize's id (its process instance id)") @PathVariable String id) {
         return resizeService.find(id).orElseThrow(
                 () -> new ResizeRejectedException(RejectionCode.UNKNOWN_RESIZE, "there is no resize " + id));
     }
 
     @GetMapping
-    public List<ResizeView> list(@RequestParam(required = false) String status,
+    @Operation(summary = "List resizes", description = "Newest first; both filters are optional.",
+            responses = {
+                    @ApiResponse(responseCode = "200", description = "The resizes"),
+                    @ApiResponse(responseCode = "400", description = "INVALID_REQUEST: an unknown status",
+                            content = @Content(mediaType = "application/problem+json",
+                                    schema = @Schema(implementation = ApiDocs.ProblemDoc.class)))})
+    public List<ResizeView> list(@Parameter(description = "Only resizes in this status", schema = @Schema(
+                                         implementation = ResizeStatus.class)) @RequestParam(required = false) String status,
+                                 @Parameter(description = "Only resizes of this disk, by its path (disk.path)",
+                                         example = "/var/lib/libvirt/images/disk1.qcow2")
                                  @RequestParam(required = false) String disk) {
         return resizeService.list(status(status), blankToNull(disk));
     }

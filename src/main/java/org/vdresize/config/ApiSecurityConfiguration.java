@@ -7,6 +7,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
@@ -25,7 +26,10 @@ import org.vdresize.api.ProblemAuthenticationEntryPoint;
  * Who may call what over HTTP.
  * <ul>
  * <li>{@code /api/**}: HTTP Basic against the Camunda identity service, stateless, no CSRF (no
- * cookies, so nothing for a forged cross-site request to ride on); errors as problem+json.</li>
+ * cookies, so nothing for a forged cross-site request to ride on); errors as problem+json. Then
+ * the {@link Roles}: reads ({@code GET}/{@code HEAD}) for all four groups, {@code POST /api/resizes}
+ * for operators and administrators, anything else for administrators only; a user outside the
+ * groups gets 403 {@code FORBIDDEN} for everything.</li>
  * <li>everything else passes through Spring Security untouched: the Camunda webapps
  * ({@code /camunda/**}) have their own session login and CSRF filter, {@code /engine-rest/**} is
  * guarded by Camunda's filter ({@link EngineRestSecurityConfiguration}), and
@@ -60,12 +64,19 @@ public class ApiSecurityConfiguration {
                                                @Value("${camunda.bpm.webapp.application-path:/camunda}") String webappPath)
             throws Exception {
         ProblemAuthenticationEntryPoint entryPoint = new ProblemAuthenticationEntryPoint(objectMapper, REALM);
+        PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
         return http
                 .securityMatcher(apiMatcher(webappPath))
                 // exactly this provider and no parent: a parent manager holding the same provider bean
                 // would check a wrong password twice and double Camunda's lockout count
                 .authenticationManager(new ProviderManager(authenticationProvider))
-                .authorizeHttpRequests(requests -> requests.anyRequest().authenticated())
+                .authorizeHttpRequests(requests -> requests
+                        .requestMatchers(paths.matcher(HttpMethod.POST, "/api/resizes"))
+                        .hasAnyAuthority(authorities(Roles.OPERATORS, Roles.ADMINS))
+                        .requestMatchers(paths.matcher(HttpMethod.GET, "/api/**"), paths.matcher(HttpMethod.HEAD, "/api/**"))
+                        .hasAnyAuthority(authorities(Roles.OPERATORS, Roles.APPROVERS, Roles.AUDITORS, Roles.ADMINS))
+                        // unknown methods and paths: administrators still get the honest 404/405
+                        .anyRequest().hasAnyAuthority(authorities(Roles.ADMINS)))
                 .httpBasic(basic -> basic.realmName(REALM).authenticationEntryPoint(entryPoint))
                 .exceptionHandling(exceptions -> exceptions
                         .authenticationEntryPoint(entryPoint)
@@ -89,6 +100,12 @@ public class ApiSecurityConfiguration {
                 .logout(AbstractHttpConfigurer::disable)
                 .headers(headers -> headers.frameOptions(frame -> frame.sameOrigin()))
                 .build();
+    }
+
+    /** The authorities {@link CamundaIdentityAuthenticationProvider} gives members of these groups. */
+    static String[] authorities(String... groups) {
+        return Arrays.stream(groups).map(g -> CamundaIdentityAuthenticationProvider.GROUP_AUTHORITY_PREFIX + g)
+                .toArray(String[]::new);
     }
 
     static RequestMatcher apiMatcher(String webappPath) {

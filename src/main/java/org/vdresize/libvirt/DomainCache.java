@@ -91,7 +91,16 @@ final class DomainCache implements LibvirtHosts.ConnectionListener {
         }
     }
 
+    /**
+     * Every callback ever handed to libvirt, for the life of the JVM: a connection whose event
+     * registrations outlive its close (libvirt keeps such a connection alive) must never call into
+     * a collected callback, or the event loop thread crashes the JVM.
+     */
+    private static final Set<DomainEventCallback> REGISTERED = ConcurrentHashMap.newKeySet();
+
     private final Map<String, HostCache> hosts = new ConcurrentHashMap<>();
+    /** The callback ids registered on each open connection, to deregister before it closes. */
+    private final Map<Connect, List<Integer>> registrations = new ConcurrentHashMap<>();
     /** Domains read from libvirt so far (full reads and re-reads): what the cache saves is visible here. */
     private final AtomicLong domainReads = new AtomicLong();
 
@@ -100,9 +109,19 @@ final class DomainCache implements LibvirtHosts.ConnectionListener {
         HostCache cache = cache(host);
         State fresh = new State(true);
         cache.state.set(fresh); // before registering: no event of this connection may be missed
-        if (!(connect instanceof NativeConnect nc) || !register(cache, nc)) {
+        if (!(connect instanceof NativeConnect nc) || !register(cache, nc, registrations)) {
             cache.state.compareAndSet(fresh, new State(false));
             log.info("no domain events from {}: its VMs are listed live", host);
+        }
+    }
+
+    @Override
+    public void closing(String host, Connect connect) {
+        List<Integer> ids = registrations.remove(connect);
+        if (ids != null && connect instanceof NativeConnect nc && nc.pointer() != null) {
+            for (int id : ids) {
+                Libvirt.INSTANCE.virConnectDomainEventDeregisterAny(nc.pointer(), id);
+            }
         }
     }
 
@@ -192,23 +211,21 @@ final class DomainCache implements LibvirtHosts.ConnectionListener {
         }
     }
 
-    private static boolean register(HostCache cache, NativeConnect connect) {
-        CALLBACKS.add(cache.callback);
+    private static boolean register(HostCache cache, NativeConnect connect, Map<Connect, List<Integer>> registrations) {
+        ConnectionPointer pointer = connect.pointer();
+        REGISTERED.add(cache.callback);
+        List<Integer> ids = new ArrayList<>();
+        registrations.put(connect, ids);
         for (int eventId : EVENT_IDS) {
-            if (!connect.registerDomainEvent(eventId, cache.callback)) {
+            int id = Libvirt.INSTANCE.virConnectDomainEventRegisterAny(pointer, null, eventId, cache.callback, null, null);
+            if (id < 0) {
                 log.info("host {} refuses domain event {}", cache.host, eventId);
                 return false;
             }
+            ids.add(id);
         }
         return true;
     }
-
-    /**
-     * Every callback ever registered, for the life of the JVM: an event being dispatched while its
-     * connection is closed may still reach it after this cache is gone (one small object per host
-     * and cache; a test JVM makes a few dozen).
-     */
-    private static final Set<DomainEventCallback> CALLBACKS = ConcurrentHashMap.newKeySet();
 
     private static String uuidOf(DomainPointer domain) {
         byte[] buffer = new byte[37]; // VIR_UUID_STRING_BUFLEN

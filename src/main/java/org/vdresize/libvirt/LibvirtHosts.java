@@ -58,6 +58,10 @@ public class LibvirtHosts {
         void opened(String host, Connect connect) throws LibvirtException;
 
         void retired(String host);
+
+        /** Called before the connection is closed: unregister what was registered in {@link #opened}. */
+        default void closing(String host, Connect connect) {
+        }
     }
 
     @FunctionalInterface
@@ -405,6 +409,13 @@ public class LibvirtHosts {
         }
 
         private void closeQuietly(Connect connect) {
+            for (ConnectionListener listener : listeners) {
+                try {
+                    listener.closing(name, connect);
+                } catch (RuntimeException e) {
+                    log.debug("connection listener failed while {} closes: {}", name, e.toString());
+                }
+            }
             try {
                 connect.unregisterCloseListener();
             } catch (LibvirtException | RuntimeException e) {

@@ -123,6 +123,8 @@ final class LibvirtXml {
     }
 
     /** A libvirt scaled integer ({@code <capacity unit='KiB'>4</capacity>}) in bytes; 0 when absent. */
+    private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+
     static long size(Element element) {
         String value = text(element);
         if (value == null) {
@@ -133,9 +135,10 @@ final class LibvirtXml {
         if (factor == null) {
             throw new OperationFailedException("libvirt reported a size in an unknown unit: " + value + " " + unit);
         }
-        BigDecimal bytes = new BigDecimal(value).multiply(factor);
-        // libvirt's sizes are unsigned 64-bit: one above Long.MAX_VALUE (an underflow, see pool) saturates
-        return bytes.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0 ? Long.MAX_VALUE : bytes.longValueExact();
+        // libvirt's sizes are unsigned 64-bit and can be garbage above 2^63: a dir pool on a file
+        // system that reports no size (ramfs) has "available" = 0 - allocation, wrapped around. One
+        // such pool made every inventory read fail (500); saturate instead
+        return new BigDecimal(value).multiply(factor).min(LONG_MAX).longValueExact();
     }
 
     private static Element parse(String xml, String rootName) {

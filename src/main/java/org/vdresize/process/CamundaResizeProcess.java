@@ -8,12 +8,17 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ManagementService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.history.HistoricActivityInstance;
+import org.camunda.bpm.engine.identity.Group;
+import org.camunda.bpm.engine.identity.Tenant;
+import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.identity.Authentication;
+import org.camunda.bpm.engine.management.JobDefinition;
 import org.camunda.bpm.engine.runtime.Job;
 import org.springframework.stereotype.Component;
 import org.vdresize.lock.ResizeLiveness;
@@ -21,7 +26,14 @@ import org.vdresize.resize.ResizeProcessPort;
 import org.vdresize.resize.ResizeRepository;
 import org.vdresize.resize.ResizeView;
 
-/** The engine behind the resize feature's ports: starting instances, their liveness, their steps. */
+/**
+ * The engine behind the resize feature's ports: starting instances, their liveness, their steps.
+ *
+ * <p>With Camunda's authorization checks on, the start is checked for the requesting user (the
+ * engine refuses it without CREATE_INSTANCE on the process), while the reads here run without
+ * authorization checks: they serve vdresize's own API, which has decided who may read, and a
+ * liveness check that saw fewer instances because of the caller's grants would take a live lock.
+ */
 @Component
 class CamundaResizeProcess implements ResizeProcessPort, ResizeLiveness {
 
@@ -30,22 +42,26 @@ class CamundaResizeProcess implements ResizeProcessPort, ResizeLiveness {
     private final ManagementService management;
     private final IdentityService identity;
     private final ResizeRepository resizes;
+    private final ProcessEngineConfigurationImpl engineConfiguration;
 
     CamundaResizeProcess(RuntimeService runtime, HistoryService history, ManagementService management,
-                         IdentityService identity, ResizeRepository resizes) {
+                         IdentityService identity, ResizeRepository resizes,
+                         ProcessEngineConfigurationImpl engineConfiguration) {
         this.runtime = runtime;
         this.history = history;
         this.management = management;
         this.identity = identity;
         this.resizes = resizes;
+        this.engineConfiguration = engineConfiguration;
     }
 
     @Override
     public String start(Map<String, Object> variables, String businessKey, String user) {
         Authentication before = identity.getCurrentAuthentication();
-        // the start event's camunda:initiator records the authenticated user as the requester
+        // the start event's camunda:initiator records the authenticated user as the requester, and
+        // the engine checks that user's (and groups') permission to start the process
         if (before == null || !user.equals(before.getUserId())) {
-            identity.setAuthenticatedUserId(user);
+            identity.setAuthentication(authenticationOf(user));
         }
         try {
             return runtime.startProcessInstanceByKey(PROCESS_KEY, businessKey, variables).getId();
@@ -54,13 +70,35 @@ class CamundaResizeProcess implements ResizeProcessPort, ResizeLiveness {
         }
     }
 
+    /** A user named by a caller that has not authenticated it with the engine (not an HTTP request). */
+    private Authentication authenticationOf(String user) {
+        return withoutAuthorization(() -> new Authentication(user,
+                identity.createGroupQuery().groupMember(user).list().stream().map(Group::getId).toList(),
+                identity.createTenantQuery().userMember(user).includingGroupsOfUser(true).list().stream()
+                        .map(Tenant::getId).toList()));
+    }
+
     @Override
     public boolean isActive(String resizeId) {
-        return runtime.createProcessInstanceQuery().processInstanceId(resizeId).count() > 0;
+        return withoutAuthorization(() -> runtime.createProcessInstanceQuery().processInstanceId(resizeId).count() > 0);
     }
 
     @Override
     public List<ResizeView.Step> steps(String resizeId) {
+        return withoutAuthorization(() -> readSteps(resizeId));
+    }
+
+    /**
+     * Runs engine calls with the authorization checks off but the current user kept (unlike
+     * clearing the authentication, which would also drop it from anything the calls record). The
+     * calls join this command's context, and with it the Spring transaction.
+     */
+    private <T> T withoutAuthorization(Supplier<T> calls) {
+        return engineConfiguration.getCommandExecutorTxRequired()
+                .execute(context -> context.runWithoutAuthorization(calls::get));
+    }
+
+    private List<ResizeView.Step> readSteps(String resizeId) {
         Map<String, String> details = resizes.stepDetails(resizeId);
         List<ResizeView.Step> steps = new ArrayList<>();
         for (HistoricActivityInstance a : history.createHistoricActivityInstanceQuery().processInstanceId(resizeId)
@@ -83,11 +121,18 @@ class CamundaResizeProcess implements ResizeProcessPort, ResizeLiveness {
         return steps;
     }
 
+    /**
+     * The activity of a failed job. Not JobEntity.getActivityId(): outside a command context (a
+     * query result read in a REST call) it throws a NullPointerException, which made GET
+     * /api/resizes/{id} answer 500 for every resize with a job waiting for a retry.
+     */
     private String activityOf(Job job) {
-        if (job instanceof org.camunda.bpm.engine.impl.persistence.entity.JobEntity entity && entity.getActivityId() != null) {
-            return entity.getActivityId();
+        if (job.getFailedActivityId() != null) {
+            return job.getFailedActivityId();
         }
-        return job.getFailedActivityId();
+        JobDefinition definition = job.getJobDefinitionId() == null ? null
+                : management.createJobDefinitionQuery().jobDefinitionId(job.getJobDefinitionId()).singleResult();
+        return definition == null ? "UNKNOWN_STEP" : definition.getActivityId();
     }
 
     private static Instant instant(Date date) {

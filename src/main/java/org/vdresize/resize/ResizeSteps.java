@@ -1,10 +1,12 @@
 package org.vdresize.resize;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.vdresize.audit.AuditService;
 import org.vdresize.audit.AuditType;
@@ -41,10 +43,12 @@ public class ResizeSteps {
     private final AuditService audit;
     private final GuestNotifyService guests;
     private final Clock clock;
+    private final ApplicationEventPublisher events;
 
     public ResizeSteps(ResizeRules rules, ResizeRepository resizes, DiskLockService locks, StorageJobService storageJobs,
                        VmResizeService vmResize, InventoryPort inventory, AuditService audit, GuestNotifyService guests,
-                       Clock clock) {
+                       Clock clock, ApplicationEventPublisher events) {
+        this.events = events;
         this.guests = guests;
         this.rules = rules;
         this.resizes = resizes;
@@ -85,14 +89,17 @@ public class ResizeSteps {
     /** Ends a request that broke a rule: REJECTED, with the rule's code. */
     public void reject(StepRef step, ResizeRequest request, String user, String code, String message) {
         String id = step.resizeId();
-        String disk = resizes.find(id).map(ResizeRow::diskPath).orElse(describeDisk(request));
-        if (resizes.find(id).isPresent()) {
-            resizes.updateStatus(id, ResizeStatus.REJECTED, clock.instant(), code, message);
+        Optional<ResizeRow> existing = resizes.find(id);
+        String disk = existing.map(ResizeRow::diskPath).orElse(describeDisk(request));
+        Instant now = clock.instant();
+        if (existing.isPresent()) {
+            end(existing.get(), ResizeStatus.REJECTED, now, code, message);
         } else {
             resizes.insert(new ResizeRow(id, ResizeStatus.REJECTED, false, disk, null, request.pool(), request.volume(),
                     null, false, null, request.size() == null ? null : String.valueOf(request.size()), null,
                     request.notifyGuest() == null || request.notifyGuest(), Boolean.TRUE.equals(request.growFilesystem()),
-                    user, truncate(request.reason(), 500), clock.instant(), clock.instant(), code, message));
+                    user, truncate(request.reason(), 500), now, now, code, message));
+            events.publishEvent(new ResizeEnded(id, ResizeStatus.REJECTED, false, now, now));
         }
         audit.record(AuditType.RESIZE_REJECTED, id, disk, request.vm(), user, null, null, code + ": " + message);
         log.info("[{}] resize {} rejected: {} {}", disk, id, code, message);
@@ -100,7 +107,7 @@ public class ResizeSteps {
 
     public void completeNoop(StepRef step) {
         ResizeRow r = row(step);
-        resizes.updateStatus(r.id(), ResizeStatus.COMPLETED, clock.instant(), null, null);
+        end(r, ResizeStatus.COMPLETED, clock.instant(), null, null);
         audit.record(AuditType.RESIZE_COMPLETED, r.id(), r.diskPath(), null, r.requestedBy(), r.oldSize(), r.newSize(),
                 "nothing to do: the disk already has the requested size");
     }
@@ -244,7 +251,7 @@ public class ResizeSteps {
     public void rejectedByApprover(StepRef step, String approver, String comment) {
         ResizeRow r = row(step);
         String message = "rejected by " + approver + (comment == null || comment.isBlank() ? "" : ": " + comment);
-        resizes.updateStatus(r.id(), ResizeStatus.REJECTED, clock.instant(), "NOT_APPROVED", message);
+        end(r, ResizeStatus.REJECTED, clock.instant(), "NOT_APPROVED", message);
         resizes.stepDetail(step.activityInstanceId(), r.id(), message);
         audit.record(AuditType.RESIZE_REJECTED, r.id(), r.diskPath(), null, approver, r.oldSize(), r.newSize(),
                 "NOT_APPROVED: " + message);
@@ -273,7 +280,7 @@ public class ResizeSteps {
         String detail = notResized == 0
                 ? "grew " + r.diskPath() + " from " + r.oldSize() + " B to " + r.newSize() + " B"
                 : "finished with a warning: " + notResized + " VM(s) did not take the new size; restart them to see it";
-        resizes.updateStatus(r.id(), ResizeStatus.COMPLETED, clock.instant(), null, null);
+        end(r, ResizeStatus.COMPLETED, clock.instant(), null, null);
         resizes.stepDetail(step.activityInstanceId(), r.id(), detail);
         audit.record(AuditType.RESIZE_COMPLETED, r.id(), r.diskPath(), null, r.requestedBy(), r.oldSize(), r.newSize(), detail);
         log.info("[{}] resize {} completed: {}", r.diskPath(), r.id(), detail);
@@ -281,7 +288,7 @@ public class ResizeSteps {
 
     public void rollBack(StepRef step, String code, String message) {
         ResizeRow r = row(step);
-        resizes.updateStatus(r.id(), ResizeStatus.ROLLED_BACK, clock.instant(), code, message);
+        end(r, ResizeStatus.ROLLED_BACK, clock.instant(), code, message);
         resizes.vms(r.id()).stream().filter(vm -> "PENDING".equals(vm.status()))
                 .forEach(vm -> resizes.updateVm(r.id(), vm.vmUuid(), null, "UNCHANGED", null, "the resize was rolled back before this VM's step"));
         resizes.stepDetail(step.activityInstanceId(), r.id(), code + ": " + message);
@@ -294,6 +301,12 @@ public class ResizeSteps {
         ResizeRow r = row(step);
         locks.release(r.diskPath(), r.id());
         resizes.stepDetail(step.activityInstanceId(), r.id(), "unlocked " + r.diskPath());
+    }
+
+    /** Writes a final status and tells the listeners (metrics), which hear of it only if this transaction commits. */
+    private void end(ResizeRow r, ResizeStatus status, Instant endedAt, String code, String message) {
+        resizes.updateStatus(r.id(), status, endedAt, code, message);
+        events.publishEvent(new ResizeEnded(r.id(), status, r.noop(), r.startedAt(), endedAt));
     }
 
     /** Decided when the step runs, not at request time: a VM may have started or stopped since. */

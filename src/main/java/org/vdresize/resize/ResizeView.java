@@ -19,7 +19,12 @@ public record ResizeView(String id, ResizeStatus status, boolean noop, DiskRef d
     public record GuestOutcome(String vm, String status, Long guestSize, Object filesystem) {
     }
 
+    /** One step of the timeline; {@code durationMs} is null while it runs. */
     public record Step(String name, String status, Instant startedAt, Instant endedAt, String detail) {
+
+        public Long getDurationMs() {
+            return startedAt == null || endedAt == null ? null : java.time.Duration.between(startedAt, endedAt).toMillis();
+        }
     }
 
     public record Error(String code, String message) {

@@ -13,6 +13,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -50,10 +52,12 @@ public class StorageJobService {
     /** a RUNNING job whose node has not written a heartbeat for this long is lost (vdresize.storage.lost-after) */
     private final Duration lostAfter;
     private final StorageJobListener listener;
+    private final MeterRegistry meters;
 
     public StorageJobService(StoragePort storage, StorageJobRepository jobs, NodeIdentity node, Clock clock,
-                             VdresizeProperties properties, StorageJobListener listener) {
+                             VdresizeProperties properties, StorageJobListener listener, MeterRegistry meters) {
         this.storage = storage;
+        this.meters = meters;
         this.listener = listener;
         this.jobs = jobs;
         this.node = node;
@@ -200,6 +204,13 @@ public class StorageJobService {
         if (job.mode() != StorageResizeMode.ALLOCATE) {
             return null;
         }
+        if (running.containsKey(job.id())) {
+            // libvirt holds the pool's lock for the whole virStorageVolResize: reading the volume now
+            // would block this job executor thread until the grow ends (minutes for a large
+            // preallocation without fallocate), and a check blocked beyond the job lock time is
+            // started again by another thread, until the executor has no thread left
+            return job.progress();
+        }
         try {
             long allocation = storage.volume(job.host(), job.pool(), job.volume()).allocation();
             jobs.progress(job.id(), allocation);
@@ -228,15 +239,19 @@ public class StorageJobService {
     }
 
     private void run(StorageJob job) {
+        Timer.Sample sample = Timer.start(meters);
+        String outcome = StorageJob.State.FAILED.name();
         try {
             log.info("[{}] storage job {}: {} to {} B", job.path(), job.id(), job.mode(), job.targetCapacity());
             storage.grow(job.host(), job.pool(), job.volume(), job.targetCapacity(), job.mode() == StorageResizeMode.ALLOCATE);
+            outcome = StorageJob.State.DONE.name();
             jobs.finish(job.id(), StorageJob.State.DONE, null, clock.instant());
             log.info("[{}] storage job {} done", job.path(), job.id());
         } catch (RuntimeException e) {
             log.warn("[{}] storage job {} failed: {}", job.path(), job.id(), e.getMessage());
             jobs.finish(job.id(), StorageJob.State.FAILED, e.getMessage(), clock.instant());
         } finally {
+            sample.stop(jobTimer(job.mode(), outcome));
             running.remove(job.id());
         }
         try {
@@ -245,6 +260,22 @@ public class StorageJobService {
             // only a shortcut: the poll timer checks the job anyway
             log.debug("[{}] could not hurry the poll timer: {}", job.path(), e.getMessage());
         }
+    }
+
+    /**
+     * {@code vdresize_storage_job_duration_seconds{mode,outcome}}: how long this node's libvirt call
+     * for a storage job took (RESIZE or ALLOCATE; DONE or FAILED). Jobs with nothing to do
+     * (QEMU_GROWS, a volume already at its target) run nothing and are not recorded.
+     */
+    private Timer jobTimer(StorageResizeMode mode, String outcome) {
+        return Timer.builder("vdresize.storage.job.duration")
+                .description("Duration of the libvirt volume resize of a storage job on this node")
+                .tag("mode", mode.name())
+                .tag("outcome", outcome)
+                .serviceLevelObjectives(Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(5),
+                        Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(5), Duration.ofMinutes(15),
+                        Duration.ofMinutes(30))
+                .register(meters);
     }
 
     private StorageJob job(String id, Target t, Long oldAllocation, StorageJob.State state, String error,

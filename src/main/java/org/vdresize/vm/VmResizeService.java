@@ -1,11 +1,13 @@
 package org.vdresize.vm;
 
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.vdresize.common.OperationFailedException;
 import org.vdresize.common.TransientFailureException;
+import org.vdresize.inventory.HostStatus;
 import org.vdresize.inventory.InventoryPort;
 import org.vdresize.inventory.Vm;
 import org.vdresize.inventory.VmDisk;
@@ -32,7 +34,7 @@ public class VmResizeService {
      * @throws TransientFailureException  the host or the VM is busy or unreachable; retry later
      */
     public VmDiskOutcome resize(String vmUuid, String diskPath, long newSize) {
-        Optional<Vm> found = inventory.findVm(vmUuid);
+        Optional<Vm> found = findVm(vmUuid);
         if (found.isEmpty()) {
             return new VmDiskOutcome("GONE", null, null, null, "VM " + vmUuid + " is no longer defined on any available host");
         }
@@ -65,9 +67,30 @@ public class VmResizeService {
                 target + " of VM " + vm.name() + " on host " + vm.host() + ": " + before.capacity() + " B -> " + after.capacity() + " B");
     }
 
+    /**
+     * The VM, looked up on every host. The inventory leaves out hosts it cannot ask, so "not found"
+     * is only believed when every configured host answers: a VM whose host is down (libvirtd
+     * restarting) is not gone, and must neither be skipped as GONE (it would never see the new size)
+     * nor be counted as not having seen it (the storage would be shrunk under its guest).
+     *
+     * @throws TransientFailureException a host that may run the VM cannot be asked now
+     */
+    private Optional<Vm> findVm(String vmUuid) {
+        Optional<Vm> found = inventory.findVm(vmUuid);
+        if (found.isPresent()) {
+            return found;
+        }
+        List<String> unavailable = inventory.hosts().stream().filter(h -> !h.available()).map(HostStatus::name).toList();
+        if (!unavailable.isEmpty()) {
+            throw new TransientFailureException("VM " + vmUuid + " is not on the hosts that answer, and host(s) "
+                    + unavailable + " cannot be asked now; it may run there");
+        }
+        return inventory.findVm(vmUuid); // every host answers now: this "not found" is an answer
+    }
+
     /** What QEMU reports for the disk in this VM now; empty when the VM does not run or does not use it. */
     public Optional<Long> capacityNow(String vmUuid, String diskPath) {
-        return inventory.findVm(vmUuid).filter(vm -> vm.state().isActive()).flatMap(vm -> vm.diskByPath(diskPath)
+        return findVm(vmUuid).filter(vm -> vm.state().isActive()).flatMap(vm -> vm.diskByPath(diskPath)
                 .map(disk -> hypervisor.blockInfo(vm.host(), vm.uuid(), disk.target()).capacity()));
     }
 }

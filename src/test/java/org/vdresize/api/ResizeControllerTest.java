@@ -331,7 +331,7 @@ class ResizeControllerTest extends ApiSliceTest {
         assertThat(fieldNames(json.get("disk"))).containsExactlyInAnyOrder("path", "pool", "volume", "format", "preallocated");
         assertThat(fieldNames(json.get("vms").get(0))).containsExactlyInAnyOrder("name", "host", "target", "status", "capacity");
         assertThat(fieldNames(json.get("guest").get(0))).containsExactlyInAnyOrder("vm", "status", "guestSize", "filesystem");
-        assertThat(fieldNames(json.get("steps").get(0))).containsExactlyInAnyOrder("name", "status", "startedAt", "endedAt", "detail");
+        assertThat(fieldNames(json.get("steps").get(0))).containsExactlyInAnyOrder("name", "status", "startedAt", "endedAt", "detail", "durationMs");
         assertThat(fieldNames(json.get("error"))).containsExactlyInAnyOrder("code", "message");
         assertThat(json.get("reason").isNull()).isTrue();
         assertThat(json.get("oldSize").asLong()).isEqualTo(1073741824L);

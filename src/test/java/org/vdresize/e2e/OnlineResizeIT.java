@@ -88,6 +88,8 @@ class OnlineResizeIT {
         assertThat(done.at("/vms/0/status").asText()).isEqualTo("RESIZED");
         assertThat(done.at("/vms/0/capacity").asLong()).isEqualTo(80 * MIB);
         assertThat(done.at("/requestedBy").asText()).isEqualTo("demo");
+        assertThat(done.get("steps")).allSatisfy(step -> assertThat(step.get("durationMs").isIntegralNumber())
+                .as("a readable timeline: " + step).isTrue());
         lv.destroy(vm);
         assertSentinel(image);
         assertThat(lv.qemuImgCheck(image)).isTrue();

@@ -34,6 +34,7 @@ import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.vdresize.audit.AuditEvent;
 import org.vdresize.audit.AuditService;
 import org.vdresize.common.OperationFailedException;
+import org.vdresize.config.Roles;
 import org.vdresize.guest.GuestAgentPort;
 import org.vdresize.guest.GuestAgentUnavailableException;
 import org.vdresize.inventory.InventoryPort;
@@ -74,12 +75,28 @@ class ResizeFlowTest {
     @Autowired JdbcTemplate jdbc;
     @Autowired org.camunda.bpm.engine.TaskService tasks;
     @Autowired org.camunda.bpm.engine.IdentityService identity;
+    @Autowired io.micrometer.core.instrument.MeterRegistry meters;
+    @Autowired org.springframework.transaction.PlatformTransactionManager transactionManager;
 
     /** the fake world: the volume's capacity, and what each VM's QEMU reports */
     volatile long volumeCapacity;
     final Map<String, Long> qemuCapacity = new ConcurrentHashMap<>();
     final List<Vm> vms = new ArrayList<>();
     String format = "raw";
+
+    /**
+     * Camunda's authorization checks are on (as in application.yml): the users who start resizes
+     * here are operators, the one who decides approvals an approver, so the engine lets them.
+     */
+    @BeforeEach
+    void users() {
+        for (String user : List.of("alice", "bob", "racer", "carol")) {
+            if (identity.createUserQuery().userId(user).count() == 0) {
+                identity.saveUser(identity.newUser(user));
+                identity.createMembership(user, user.equals("carol") ? Roles.APPROVERS : Roles.OPERATORS);
+            }
+        }
+    }
 
     @BeforeEach
     void world() {
@@ -133,6 +150,83 @@ class ResizeFlowTest {
 
     List<String> auditTypes(String id) {
         return audit.forResize(id).stream().map(AuditEvent::type).toList();
+    }
+
+    // ---- metrics: counted after the commit of the step that wrote the final status -------------
+
+    double resizesTotal(ResizeStatus outcome) {
+        return meters.get("vdresize.resizes").tag("outcome", outcome.name()).counter().count();
+    }
+
+    long durationCount(ResizeStatus outcome) {
+        return meters.get("vdresize.resize.duration").tag("outcome", outcome.name()).timer().count();
+    }
+
+    /** The database shows the status at commit; the listener counts a moment later, on the job's thread. */
+    void awaitResizesTotal(ResizeStatus outcome, double expected) throws InterruptedException {
+        long end = System.currentTimeMillis() + 5_000;
+        while (resizesTotal(outcome) < expected && System.currentTimeMillis() < end) {
+            Thread.sleep(10);
+        }
+        assertThat(resizesTotal(outcome)).as("vdresize_resizes_total{outcome=%s}", outcome).isEqualTo(expected);
+    }
+
+    @Test
+    void aCompletedResizeIsCountedOnceWithItsDurationAndItsStorageJob() throws Exception {
+        runningVm("vm1");
+        double completed = resizesTotal(ResizeStatus.COMPLETED);
+        long timed = durationCount(ResizeStatus.COMPLETED);
+        double rolledBack = resizesTotal(ResizeStatus.ROLLED_BACK);
+        io.micrometer.core.instrument.Timer jobs = meters.find("vdresize.storage.job.duration")
+                .tags("mode", "RESIZE", "outcome", "DONE").timer();
+        long jobsBefore = jobs == null ? 0 : jobs.count();
+
+        ResizeView done = awaitEnd(resizes.start(byPath("+16M"), "alice").id());
+
+        assertThat(done.status()).isEqualTo(ResizeStatus.COMPLETED);
+        awaitResizesTotal(ResizeStatus.COMPLETED, completed + 1);
+        assertThat(durationCount(ResizeStatus.COMPLETED)).isEqualTo(timed + 1);
+        assertThat(meters.get("vdresize.resize.duration").tag("outcome", "COMPLETED").timer()
+                .totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isPositive();
+        assertThat(resizesTotal(ResizeStatus.ROLLED_BACK)).isEqualTo(rolledBack);
+        assertThat(meters.get("vdresize.storage.job.duration").tags("mode", "RESIZE", "outcome", "DONE").timer().count())
+                .isEqualTo(jobsBefore + 1);
+    }
+
+    @Test
+    void anEndingWhoseTransactionRollsBackIsNeverCounted() throws Exception {
+        double completed = resizesTotal(ResizeStatus.COMPLETED);
+        double rejected = resizesTotal(ResizeStatus.REJECTED);
+
+        // a no-op completes inside the starting transaction; here that transaction rolls back
+        new org.springframework.transaction.support.TransactionTemplate(transactionManager).executeWithoutResult(tx -> {
+            assertThat(resizes.start(byPath("64M"), "bob").status()).isEqualTo(ResizeStatus.COMPLETED);
+            tx.setRollbackOnly();
+        });
+        // a start through the engine commits its rejection
+        runtime.startProcessInstanceByKey("virtual-disk-resize", Map.of("path", PATH, "size", "lots"));
+
+        awaitResizesTotal(ResizeStatus.REJECTED, rejected + 1);
+        assertThat(resizesTotal(ResizeStatus.COMPLETED)).as("the rolled-back completion").isEqualTo(completed);
+        // committed the same way and now: a no-op counts as COMPLETED
+        assertThat(resizes.start(byPath("64M"), "bob").noop()).isTrue();
+        awaitResizesTotal(ResizeStatus.COMPLETED, completed + 1);
+    }
+
+    @Test
+    void aRolledBackResizeIsCountedAndOpenResizesAreGaugedByStatus() throws Exception {
+        double rolledBack = resizesTotal(ResizeStatus.ROLLED_BACK);
+        doThrow(new OperationFailedException("no space left on device"))
+                .when(storage).grow(anyString(), anyString(), anyString(), anyLong(), anyBoolean());
+        runningVm("vm1");
+        assertThat(awaitEnd(resizes.start(byPath("+16M"), "bob").id()).status()).isEqualTo(ResizeStatus.ROLLED_BACK);
+        awaitResizesTotal(ResizeStatus.ROLLED_BACK, rolledBack + 1);
+
+        ResizeView waiting = awaitStatus(resizes.start(byPath("+2G"), "bob").id(), ResizeStatus.WAITING_FOR_APPROVAL);
+        assertThat(meters.get("vdresize.resizes.in.progress").tag("status", "WAITING_FOR_APPROVAL").gauge().value())
+                .isEqualTo(jdbc.queryForObject("select count(*) from vdr_resize where status = 'WAITING_FOR_APPROVAL'",
+                        Double.class)).isGreaterThanOrEqualTo(1);
+        runtime.deleteProcessInstance(waiting.id(), "test cleanup");
     }
 
     @Test
@@ -291,7 +385,9 @@ class ResizeFlowTest {
         org.camunda.bpm.engine.task.Task task = tasks.createTaskQuery().processInstanceId(resizeId).singleResult();
         assertThat(task.getTaskDefinitionKey()).isEqualTo("UserTask_ApproveResize");
         assertThat(tasks.createTaskQuery().taskCandidateGroup("disk-approvers").processInstanceId(resizeId).count()).isOne();
-        identity.setAuthenticatedUserId(user);
+        // as Tasklist does: the user with its groups, whose candidate-group grant lets it complete the task
+        identity.setAuthentication(user, identity.createGroupQuery().groupMember(user).list().stream()
+                .map(org.camunda.bpm.engine.identity.Group::getId).toList());
         try {
             tasks.complete(task.getId(), Map.of("approved", approved, "approvalComment", comment));
         } finally {
@@ -331,5 +427,28 @@ class ResizeFlowTest {
         verify(hypervisor, never()).blockResize(anyString(), anyString(), anyString(), anyLong());
         assertThat(jdbc.queryForObject("select count(*) from vdr_disk_lock", Integer.class)).isZero();
         assertThat(auditTypes(done.id())).containsExactly("RESIZE_REQUESTED", "RESIZE_REJECTED");
+    }
+
+    /** A VM step waiting for its retry shows as RETRYING (reading it used to fail with a 500: JobEntity outside a command). */
+    @Test
+    void aStepWaitingForARetryIsShownAsRetrying() throws Exception {
+        runningVm("vm1");
+        doThrow(new org.vdresize.common.TransientFailureException("libvirtd restarting"))
+                .doAnswer(i -> qemuCapacity.put(i.getArgument(1), i.getArgument(3)))
+                .when(hypervisor).blockResize(eq("local"), anyString(), eq("vdb"), anyLong());
+
+        ResizeView started = resizes.start(byPath("+16M"), "alice");
+        long end = System.currentTimeMillis() + 10_000;
+        List<ResizeView.Step> retrying = List.of();
+        while (retrying.isEmpty() && System.currentTimeMillis() < end) {
+            retrying = resizes.find(started.id()).orElseThrow().steps().stream()
+                    .filter(s -> "RETRYING".equals(s.status())).toList();
+            Thread.sleep(20);
+        }
+        assertThat(retrying).singleElement().satisfies(step -> {
+            assertThat(step.name()).isEqualTo("VM_RESIZE");
+            assertThat(step.detail()).contains("libvirtd restarting");
+        });
+        assertThat(awaitEnd(started.id()).status()).isEqualTo(ResizeStatus.COMPLETED);
     }
 }

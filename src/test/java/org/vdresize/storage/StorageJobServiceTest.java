@@ -19,6 +19,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,7 @@ class StorageJobServiceTest {
     MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
     long capacity = GIB;
     long allocation = 0;
+    final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
     @BeforeEach
     void database() {
@@ -57,7 +59,7 @@ class StorageJobServiceTest {
 
     StorageJobService service(NodeIdentity node, Duration maxWait) {
         return new StorageJobService(storage, repository, node, clock, new VdresizeProperties(List.of(),
-                new VdresizeProperties.Storage(Duration.ofSeconds(1), maxWait, 2), null, null, null), resizeId -> { });
+                new VdresizeProperties.Storage(Duration.ofSeconds(1), maxWait, 2), null, null, null), resizeId -> { }, meters);
     }
 
     static StorageJobService.Target target(StorageResizeMode mode) {
@@ -74,6 +76,7 @@ class StorageJobServiceTest {
         verify(storage, timeout(5000)).grow("h", "p", "v", 2 * GIB, true);
         awaitState(job.id(), StorageJob.State.DONE);
         assertThat(jobs.check(job.id()).outcome()).isEqualTo(StorageJobStatus.Outcome.DONE);
+        assertThat(awaitJobTimer("ALLOCATE", "DONE").count()).isOne();
     }
 
     @Test
@@ -111,6 +114,32 @@ class StorageJobServiceTest {
         StorageJobStatus status = jobs.check(job.id());
         assertThat(status.outcome()).isEqualTo(StorageJobStatus.Outcome.FAILED);
         assertThat(status.detail()).contains("no space left");
+        assertThat(awaitJobTimer("ALLOCATE", "FAILED").count()).isOne();
+        assertThat(meters.find("vdresize.storage.job.duration").tag("outcome", "DONE").timer()).isNull();
+    }
+
+    @Test
+    void aJobWithNothingToDoRecordsNoDuration() {
+        capacity = 2 * GIB;
+        service(new NodeIdentity(), Duration.ofMinutes(5)).start(target(StorageResizeMode.RESIZE));
+        service(new NodeIdentity(), Duration.ofMinutes(5)).start(new StorageJobService.Target("r2", "/p/v", "h", "p", "v",
+                StorageResizeMode.QEMU_GROWS, GIB, 2 * GIB));
+        assertThat(meters.find("vdresize.storage.job.duration").timers()).isEmpty();
+    }
+
+    /** The timer is stopped right after the row is written: wait for it, as for the row. */
+    private io.micrometer.core.instrument.Timer awaitJobTimer(String mode, String outcome) throws InterruptedException {
+        long end = System.currentTimeMillis() + 5000;
+        io.micrometer.core.instrument.Timer timer;
+        do {
+            timer = meters.find("vdresize.storage.job.duration").tags("mode", mode, "outcome", outcome).timer();
+            if (timer != null && timer.count() > 0) {
+                return timer;
+            }
+            Thread.sleep(10);
+        } while (System.currentTimeMillis() < end);
+        assertThat(timer).as("timer %s/%s", mode, outcome).isNotNull();
+        return timer;
     }
 
     @Test
@@ -126,6 +155,22 @@ class StorageJobServiceTest {
         assertThat(jobs.check(job.id()).outcome()).isEqualTo(StorageJobStatus.Outcome.TIMED_OUT);
         assertThatThrownBy(() -> jobs.undo("r1")).isInstanceOf(TransientFailureException.class);
         release.countDown();
+    }
+
+    /** libvirt holds the pool lock during the grow: a check reading the volume then would block until the end. */
+    @Test
+    void checkingAJobRunningHereDoesNotAskTheStorage() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        doAnswer(i -> release.await(10, TimeUnit.SECONDS)).when(storage).grow(anyString(), anyString(), anyString(), anyLong(), anyBoolean());
+        StorageJobService jobs = service(new NodeIdentity(), Duration.ofMinutes(5));
+        StorageJob job = jobs.start(target(StorageResizeMode.ALLOCATE));
+        verify(storage, timeout(5000)).grow("h", "p", "v", 2 * GIB, true);
+        org.mockito.Mockito.clearInvocations(storage);
+
+        assertThat(jobs.check(job.id()).outcome()).isEqualTo(StorageJobStatus.Outcome.RUNNING);
+        verify(storage, never()).volume(anyString(), anyString(), anyString());
+        release.countDown();
+        awaitState(job.id(), StorageJob.State.DONE);
     }
 
     @Test

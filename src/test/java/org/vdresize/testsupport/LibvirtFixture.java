@@ -56,60 +56,82 @@ public final class LibvirtFixture implements AutoCloseable {
 
     /** A disk of a domain to define. Build with the factories, refine with the withers. */
     public record Disk(Path path, String target, String bus, String device, String format, boolean shareable,
-                       boolean readOnly, String serial) {
+                       boolean readOnly, String serial, boolean fixedSize) {
 
         /** A virtio-blk disk; the format (qcow2/raw) is read from the image. */
         public static Disk virtio(Path path, String target) {
-            return new Disk(path, target, "virtio", "disk", null, false, false, null);
+            return new Disk(path, target, "virtio", "disk", null, false, false, null, false);
         }
 
         /** A disk on a virtio-scsi controller (target sdX). */
         public static Disk scsi(Path path, String target) {
-            return new Disk(path, target, "scsi", "disk", null, false, false, null);
+            return new Disk(path, target, "scsi", "disk", null, false, false, null, false);
         }
 
         /** An IDE CD-ROM (read-only); {@code path} may be null for an empty tray. */
         public static Disk cdrom(Path path, String target) {
-            return new Disk(path, target, "ide", "cdrom", "raw", false, true, null);
+            return new Disk(path, target, "ide", "cdrom", "raw", false, true, null, false);
         }
 
         public Disk asShareable() {
-            return new Disk(path, target, bus, device, format, true, readOnly, serial);
+            return new Disk(path, target, bus, device, format, true, readOnly, serial, fixedSize);
         }
 
         public Disk asReadOnly() {
-            return new Disk(path, target, bus, device, format, shareable, true, serial);
+            return new Disk(path, target, bus, device, format, shareable, true, serial, fixedSize);
         }
 
         public Disk withSerial(String serial) {
-            return new Disk(path, target, bus, device, format, shareable, readOnly, serial);
+            return new Disk(path, target, bus, device, format, shareable, readOnly, serial, fixedSize);
+        }
+
+        /**
+         * A raw image seen through a storage slice of its whole current size ({@code <slices>}):
+         * QEMU then refuses every block resize ("Cannot resize fixed-size raw disks").
+         */
+        public Disk asFixedSize() {
+            return new Disk(path, target, bus, device, format, shareable, readOnly, serial, true);
         }
     }
 
+    private final String uri;
     private final String prefix;
     private final String poolName;
     private final Path poolDir;
+    /** the pool's directory was made by this fixture (deleted on close), not given to it */
+    private final boolean ownsPoolDir;
     private final List<String> domains = new ArrayList<>();
     private boolean closed;
 
-    private LibvirtFixture(String prefix, Path poolDir) {
+    private LibvirtFixture(String uri, String prefix, Path poolDir, boolean ownsPoolDir) {
+        this.uri = uri;
         this.prefix = prefix;
         this.poolName = prefix + "pool";
         this.poolDir = poolDir;
+        this.ownsPoolDir = ownsPoolDir;
     }
 
     /** Removes leftovers of dead runs (once per JVM), then creates and starts this fixture's dir pool. */
     public static LibvirtFixture create() {
+        return create(URI, null);
+    }
+
+    /**
+     * A fixture on another libvirt connection (e.g. a second, private libvirtd) and/or with its dir
+     * pool in a given, existing, empty directory (e.g. a small tmpfs or a slow file system). A given
+     * directory is left in place on close (its owner removes it); only this fixture's objects go.
+     */
+    public static LibvirtFixture create(String uri, Path poolDir) {
         if (LEFTOVERS_CHECKED.compareAndSet(false, true)) {
             removeLeftovers();
         }
         String prefix = PREFIX + ProcessHandle.current().pid() + "-"
                 + UUID.randomUUID().toString().substring(0, 8) + "-";
         try {
-            Path dir = Files.createTempDirectory(prefix);
-            LibvirtFixture fixture = new LibvirtFixture(prefix, dir);
-            virsh("pool-define-as", fixture.poolName, "dir", "--target", dir.toString());
-            virsh("pool-start", fixture.poolName);
+            Path dir = poolDir != null ? poolDir : Files.createTempDirectory(prefix);
+            LibvirtFixture fixture = new LibvirtFixture(uri, prefix, dir, poolDir == null);
+            fixture.run("pool-define-as", fixture.poolName, "dir", "--target", dir.toString());
+            fixture.run("pool-start", fixture.poolName);
             return fixture;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -158,7 +180,7 @@ public final class LibvirtFixture implements AutoCloseable {
     }
 
     public String uri() {
-        return URI;
+        return uri;
     }
 
     public String poolName() {
@@ -177,32 +199,32 @@ public final class LibvirtFixture implements AutoCloseable {
     // ---- volumes -------------------------------------------------------------------------------
 
     public Path createQcow2(String volume, long bytes) {
-        virsh("vol-create-as", poolName, volume, bytes + "B", "--format", "qcow2");
+        run("vol-create-as", poolName, volume, bytes + "B", "--format", "qcow2");
         return poolDir.resolve(volume);
     }
 
     /** A raw file with no blocks allocated. */
     public Path createRawSparse(String volume, long bytes) {
-        virsh("vol-create-as", poolName, volume, bytes + "B", "--format", "raw", "--allocation", "0");
+        run("vol-create-as", poolName, volume, bytes + "B", "--format", "raw", "--allocation", "0");
         return poolDir.resolve(volume);
     }
 
     /** A raw file whose every block is allocated (allocation == capacity). */
     public Path createRawPreallocated(String volume, long bytes) {
-        virsh("vol-create-as", poolName, volume, bytes + "B", "--format", "raw", "--allocation", bytes + "B");
+        run("vol-create-as", poolName, volume, bytes + "B", "--format", "raw", "--allocation", bytes + "B");
         return poolDir.resolve(volume);
     }
 
     /** A qcow2 overlay whose backing store is {@code backing} (a qcow2 of this pool). */
     public Path createQcow2Overlay(String volume, Path backing, long bytes) {
-        virsh("vol-create-as", poolName, volume, bytes + "B", "--format", "qcow2",
+        run("vol-create-as", poolName, volume, bytes + "B", "--format", "qcow2",
                 "--backing-vol", backing.toString(), "--backing-vol-format", qemuImgFormat(backing));
         return poolDir.resolve(volume);
     }
 
     /** Makes libvirt re-read the pool (after files were changed behind its back). */
     public void refreshPool() {
-        virsh("pool-refresh", poolName);
+        run("pool-refresh", poolName);
     }
 
     // ---- domains -------------------------------------------------------------------------------
@@ -213,7 +235,7 @@ public final class LibvirtFixture implements AutoCloseable {
         Path xml = poolDir.resolveSibling(name + ".xml");
         try {
             Files.writeString(xml, domainXml(name, disks));
-            virsh("define", xml.toString());
+            run("define", xml.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
@@ -240,32 +262,32 @@ public final class LibvirtFixture implements AutoCloseable {
     }
 
     public void start(String vm) {
-        virsh("start", vm);
+        run("start", vm);
     }
 
     public void startPaused(String vm) {
-        virsh("start", "--paused", vm);
+        run("start", "--paused", vm);
     }
 
     public void suspend(String vm) {
-        virsh("suspend", vm);
+        run("suspend", vm);
     }
 
     public void resume(String vm) {
-        virsh("resume", vm);
+        run("resume", vm);
     }
 
     public void destroy(String vm) {
-        virsh("destroy", vm);
+        run("destroy", vm);
     }
 
     public String uuid(String vm) {
-        return virsh("domuuid", vm).strip();
+        return run("domuuid", vm).strip();
     }
 
     /** virsh's state with reason, e.g. {@code running (booted)}, {@code paused (user)}. */
     public String domstate(String vm) {
-        return virsh("domstate", "--reason", vm).strip();
+        return run("domstate", "--reason", vm).strip();
     }
 
     // ---- oracles -------------------------------------------------------------------------------
@@ -381,6 +403,20 @@ public final class LibvirtFixture implements AutoCloseable {
         }
     }
 
+    /** Runs virsh on this fixture's connection; throws with virsh's message when it fails. Returns stdout. */
+    public String run(String... args) {
+        List<String> command = new ArrayList<>(List.of("virsh", "-q", "-c", uri));
+        command.addAll(List.of(args));
+        return exec(command, false).out();
+    }
+
+    /** Like {@link #run}, but a failure is only logged (cleanup). */
+    public String runQuietly(String... args) {
+        List<String> command = new ArrayList<>(List.of("virsh", "-q", "-c", uri));
+        command.addAll(List.of(args));
+        return exec(command, true).out();
+    }
+
     /** Runs virsh on {@link #URI}; throws with virsh's message when it fails. Returns stdout. */
     public static String virsh(String... args) {
         List<String> command = new ArrayList<>(List.of("virsh", "-q", "-c", URI));
@@ -398,12 +434,14 @@ public final class LibvirtFixture implements AutoCloseable {
         }
         closed = true;
         for (String vm : domains) {
-            virshQuietly("destroy", vm);
-            virshQuietly("undefine", vm);
+            runQuietly("destroy", vm);
+            runQuietly("undefine", vm);
         }
-        virshQuietly("pool-destroy", poolName);
-        virshQuietly("pool-undefine", poolName);
-        deleteRecursively(poolDir);
+        runQuietly("pool-destroy", poolName);
+        runQuietly("pool-undefine", poolName);
+        if (ownsPoolDir) {
+            deleteRecursively(poolDir);
+        }
     }
 
     // ---- internals -----------------------------------------------------------------------------
@@ -422,7 +460,10 @@ public final class LibvirtFixture implements AutoCloseable {
             String format = disk.format() != null ? disk.format() : qemuImgFormat(disk.path());
             xml.append("<disk type='file' device='").append(disk.device()).append("'>")
                     .append("<driver name='qemu' type='").append(format).append("'/>");
-            if (disk.path() != null) {
+            if (disk.path() != null && disk.fixedSize()) {
+                xml.append("<source file='").append(disk.path()).append("'><slices><slice type='storage' offset='0' size='")
+                        .append(fileSize(disk.path())).append("'/></slices></source>");
+            } else if (disk.path() != null) {
                 xml.append("<source file='").append(disk.path()).append("'/>");
             }
             xml.append("<target dev='").append(disk.target()).append("' bus='").append(disk.bus()).append("'/>");
@@ -441,7 +482,7 @@ public final class LibvirtFixture implements AutoCloseable {
     }
 
     private long domblkinfo(String vm, String target, String field) {
-        for (String line : lines(virsh("domblkinfo", vm, target))) {
+        for (String line : lines(run("domblkinfo", vm, target))) {
             String[] parts = line.trim().split(":\\s*");
             if (parts.length == 2 && parts[0].equals(field)) {
                 return Long.parseLong(parts[1].trim());

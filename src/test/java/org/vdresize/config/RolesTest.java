@@ -1,0 +1,571 @@
+package org.vdresize.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.ArgumentMatchers.anyBoolean;
+import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.ArgumentMatchers.anyLong;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.when;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.CookieManager;
+import java.net.CookiePolicy;
+import java.net.HttpCookie;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.camunda.bpm.engine.AuthorizationException;
+import org.camunda.bpm.engine.AuthorizationService;
+import org.camunda.bpm.engine.authorization.Authorization;
+import org.camunda.bpm.engine.authorization.ProcessDefinitionPermissions;
+import org.camunda.bpm.engine.authorization.Resources;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.identity.Group;
+import org.camunda.bpm.engine.identity.User;
+import org.camunda.bpm.engine.task.Task;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
+import org.vdresize.audit.AuditEvent;
+import org.vdresize.audit.AuditService;
+import org.vdresize.common.OperationFailedException;
+import org.vdresize.common.TransientFailureException;
+import org.vdresize.guest.GuestAgentPort;
+import org.vdresize.guest.GuestAgentUnavailableException;
+import org.vdresize.inventory.InventoryPort;
+import org.vdresize.inventory.StoragePool;
+import org.vdresize.inventory.StorageVolume;
+import org.vdresize.inventory.Vm;
+import org.vdresize.inventory.VmDisk;
+import org.vdresize.inventory.VmState;
+import org.vdresize.storage.StoragePort;
+import org.vdresize.vm.BlockInfo;
+import org.vdresize.vm.HypervisorPort;
+
+/**
+ * The four roles end to end, with Camunda's authorization checks on as in application.yml: the
+ * real engine, identity service (the demo users the application creates on its empty database),
+ * /api, /engine-rest and the webapps' own REST API, on a random port. Only libvirt is faked: every
+ * test resizes a disk of its own, so the disk locks of one test never get in another's way.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.datasource.url=jdbc:h2:mem:roles;DB_CLOSE_DELAY=-1",
+        "vdresize.storage.poll-interval=PT0.2S",
+        "vdresize.approval.growth-bytes=1073741824",
+        // other test contexts of this JVM run engines too: the URLs below name this one
+        "camunda.bpm.generate-unique-process-engine-name=true",
+        "camunda.bpm.generate-unique-process-application-name=true"})
+class RolesTest {
+
+    static final long MIB = 1L << 20;
+    static final String NOBODY = "nobody";
+
+    @MockitoBean InventoryPort inventory;
+    @MockitoBean StoragePort storage;
+    @MockitoBean HypervisorPort hypervisor;
+    @MockitoBean GuestAgentPort guestAgent;
+
+    @LocalServerPort int port;
+    @Autowired ProcessEngine engine;
+    @Autowired IdentityService identity;
+    @Autowired TaskService tasks;
+    @Autowired RuntimeService runtime;
+    @Autowired AuditService audit;
+    @Autowired ObjectMapper json;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    /** the fake libvirt: a volume's capacity by path, the VMs using it, what each VM's QEMU reports */
+    final Map<String, Long> volumes = new ConcurrentHashMap<>();
+    final Map<String, List<Vm>> vmsByDisk = new ConcurrentHashMap<>();
+    final Map<String, Long> qemu = new ConcurrentHashMap<>();
+
+    @BeforeEach
+    void fakeLibvirt() {
+        when(guestAgent.command(anyString(), anyString(), anyString(), anyInt()))
+                .thenThrow(new GuestAgentUnavailableException("QEMU guest agent is not configured", null));
+        when(inventory.vms()).thenAnswer(i -> vmsByDisk.values().stream().flatMap(List::stream).toList());
+        when(inventory.findVm(anyString())).thenAnswer(i -> vmsByDisk.values().stream().flatMap(List::stream)
+                .filter(vm -> vm.name().equals(i.getArgument(0)) || vm.uuid().equals(i.getArgument(0))).findFirst());
+        when(inventory.volumes()).thenAnswer(i -> volumes.keySet().stream().map(this::volume).toList());
+        when(inventory.volumeByPath(anyString())).thenAnswer(i -> Optional.ofNullable(volumes.get(i.<String>getArgument(0)))
+                .map(c -> volume(i.getArgument(0))));
+        when(inventory.findPool("p")).thenReturn(Optional.of(new StoragePool("local", "p", "dir", "/pool", 1L << 40, 0, 1L << 40)));
+        when(storage.volume(eq("local"), eq("p"), anyString())).thenAnswer(i -> volume("/pool/" + i.getArgument(2)));
+        doAnswer(i -> volumes.put("/pool/" + i.getArgument(2), i.getArgument(3)))
+                .when(storage).grow(eq("local"), eq("p"), anyString(), anyLong(), anyBoolean());
+        when(hypervisor.blockInfo(eq("local"), anyString(), eq("vdb"))).thenAnswer(i -> {
+            long capacity = qemu.get(i.<String>getArgument(1));
+            return new BlockInfo(capacity, 0, capacity);
+        });
+        doAnswer(i -> {
+            if (i.<String>getArgument(1).startsWith("flaky")) {
+                throw new TransientFailureException("the VM is busy");
+            }
+            if (i.<String>getArgument(1).startsWith("refuser")) {
+                throw new OperationFailedException("block resize refused");
+            }
+            return qemu.put(i.getArgument(1), i.getArgument(3));
+        }).when(hypervisor).blockResize(eq("local"), anyString(), eq("vdb"), anyLong());
+
+        if (identity.createUserQuery().userId(NOBODY).count() == 0) {
+            User nobody = identity.newUser(NOBODY);
+            nobody.setPassword(NOBODY);
+            identity.saveUser(nobody);
+        }
+    }
+
+    StorageVolume volume(String path) {
+        return new StorageVolume("local", "p", path.substring("/pool/".length()), path, "raw", volumes.get(path), 0, null);
+    }
+
+    /** A raw 64 MiB volume of its own for one test, used by running VMs of these names. */
+    String disk(String name, String... vms) {
+        String path = "/pool/" + name + ".img";
+        volumes.put(path, 64 * MIB);
+        List<Vm> users = new ArrayList<>();
+        for (String vm : vms) {
+            users.add(new Vm("local", vm, vm + "-uuid", VmState.RUNNING,
+                    List.of(new VmDisk("vdb", "virtio", "disk", path, "raw", false, vms.length > 1, null))));
+            qemu.put(vm + "-uuid", 64 * MIB);
+        }
+        vmsByDisk.put(path, users);
+        return path;
+    }
+
+    // ---------------------------------------------------------------- /api
+
+    @Test
+    void anOperatorStartsAResize() throws Exception {
+        HttpResponse<String> response = api("operator", post("/api/resizes", body(disk("op"), "+16M")));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        JsonNode resize = json.readTree(response.body());
+        assertThat(resize.at("/requestedBy").asText()).isEqualTo("operator");
+        assertThat(awaitStatus("operator", resize.at("/id").asText(), "COMPLETED").at("/newSize").asLong())
+                .isEqualTo(80 * MIB);
+    }
+
+    @Test
+    void auditorsAndApproversMayNotStartOne() throws Exception {
+        String path = disk("not-started");
+        long instances = runtime.createProcessInstanceQuery().count();
+        for (String user : List.of("auditor", "approver", NOBODY)) {
+            HttpResponse<String> response = api(user, post("/api/resizes", body(path, "+16M")));
+            assertThat(response.statusCode()).as(user).isEqualTo(403);
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(json.readTree(response.body()).at("/code").asText()).isEqualTo("FORBIDDEN");
+        }
+        assertThat(runtime.createProcessInstanceQuery().count()).isEqualTo(instances);
+        assertThat(volumes.get(path)).isEqualTo(64 * MIB);
+    }
+
+    @Test
+    void anOperatorTheEngineRefusesGets403Too() throws Exception {
+        String user = "revokedop";
+        if (identity.createUserQuery().userId(user).count() == 0) {
+            User revoked = identity.newUser(user);
+            revoked.setPassword(user);
+            identity.saveUser(revoked);
+            identity.createMembership(user, Roles.OPERATORS);
+        }
+        AuthorizationService authorizations = engine.getAuthorizationService();
+        Authorization revoke = authorizations.createNewAuthorization(Authorization.AUTH_TYPE_REVOKE);
+        revoke.setUserId(user);
+        revoke.setResource(Resources.PROCESS_DEFINITION);
+        revoke.setResourceId("virtual-disk-resize");
+        revoke.removePermission(ProcessDefinitionPermissions.CREATE_INSTANCE);
+        revoke = authorizations.saveAuthorization(revoke);
+        String path = disk("revoked");
+        try {
+            HttpResponse<String> response = api(user, post("/api/resizes", body(path, "+16M")));
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(403);
+            assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+            assertThat(json.readTree(response.body()).at("/code").asText()).isEqualTo("FORBIDDEN");
+            assertThat(runtime.createProcessInstanceQuery().processInstanceBusinessKey(path).count()).isZero();
+        } finally {
+            authorizations.deleteAuthorization(revoke.getId());
+        }
+    }
+
+    @Test
+    void everyRoleReadsResizesDisksAndTheAuditTrail() throws Exception {
+        String path = disk("read");
+        String id = json.readTree(api("operator", post("/api/resizes", body(path, "+16M"))).body()).at("/id").asText();
+        awaitStatus("operator", id, "COMPLETED");
+
+        for (String user : List.of("auditor", "approver", "operator", "demo")) {
+            for (String read : List.of("/api/resizes", "/api/resizes?status=COMPLETED", "/api/resizes/" + id,
+                    "/api/disks", "/api/audit", "/api/hosts")) {
+                assertThat(api(user, get(read)).statusCode()).as(user + " GET " + read).isEqualTo(200);
+            }
+            assertThat(api(user, get("/api/audit").header("Accept", "text/csv")).statusCode()).isEqualTo(200);
+            // the steps come from the engine's history, read without the engine's authorization checks
+            JsonNode resize = json.readTree(api(user, get("/api/resizes/" + id)).body());
+            assertThat(resize.at("/steps").size()).as(user).isGreaterThan(3);
+        }
+    }
+
+    @Test
+    void aReaderWithoutEngineGrantsOnInstancesStillSeesRetryingSteps() throws Exception {
+        String id = json.readTree(api("operator", post("/api/resizes", body(disk("flaky", "flaky"), "+16M"))).body())
+                .at("/id").asText();
+        // approvers may not read process instances or their jobs in the engine; the API reads them anyway
+        long end = System.currentTimeMillis() + 15_000;
+        JsonNode resize = json.readTree(api("approver", get("/api/resizes/" + id)).body());
+        while (!resize.at("/steps").findValuesAsText("status").contains("RETRYING") && System.currentTimeMillis() < end) {
+            Thread.sleep(100);
+            resize = json.readTree(api("approver", get("/api/resizes/" + id)).body());
+        }
+        assertThat(resize.at("/steps").findValuesAsText("status")).as(resize.toString()).contains("RETRYING");
+        as("approver", () -> assertThat(engine.getManagementService().createJobQuery().processInstanceId(id).count())
+                .as("the engine itself hides the job from an approver").isZero());
+        runtime.deleteProcessInstance(id, "test cleanup");
+    }
+
+    @Test
+    void aUserInNoRoleGroupMayDoNothing() throws Exception {
+        for (String read : List.of("/api/resizes", "/api/disks", "/api/audit")) {
+            HttpResponse<String> response = api(NOBODY, get(read));
+            assertThat(response.statusCode()).as(read).isEqualTo(403);
+            assertThat(json.readTree(response.body()).at("/code").asText()).isEqualTo("FORBIDDEN");
+        }
+    }
+
+    @Test
+    void otherMethodsAreForAdministratorsWhoStillGetTheHonestAnswer() throws Exception {
+        for (String user : List.of("operator", "approver", "auditor")) {
+            assertThat(api(user, HttpRequest.newBuilder(uri("/api/resizes/x")).DELETE()).statusCode()).as(user)
+                    .isEqualTo(403);
+        }
+        assertThat(api("demo", HttpRequest.newBuilder(uri("/api/resizes/x")).DELETE()).statusCode()).isEqualTo(405);
+        assertThat(api("demo", post("/api/resizes", body(disk("admin"), "+16M"))).statusCode()).isEqualTo(202);
+    }
+
+    // ---------------------------------------------------------------- /engine-rest
+
+    @Test
+    void engineRestStartsAreCheckedByCamunda() throws Exception {
+        String path = disk("engine-rest");
+        String start = "/engine-rest/engine/" + engine.getName() + "/process-definition/key/virtual-disk-resize/start";
+        String variables = "{\"variables\": {\"path\": {\"value\": \"" + path + "\"}, \"size\": {\"value\": \"+16M\"}}}";
+
+        HttpResponse<String> auditor = api("auditor", post(start, variables));
+        assertThat(auditor.statusCode()).as(auditor.body()).isEqualTo(403);
+        assertThat(auditor.body()).contains("AuthorizationException");
+        assertThat(api("approver", post(start, variables)).statusCode()).isEqualTo(403);
+
+        HttpResponse<String> operator = api("operator", post(start, variables));
+        assertThat(operator.statusCode()).as(operator.body()).isEqualTo(200);
+        String id = json.readTree(operator.body()).at("/id").asText();
+        JsonNode done = awaitStatus("auditor", id, "COMPLETED");
+        assertThat(done.at("/requestedBy").asText()).isEqualTo("operator");
+
+        // reading what the engine lets each role read
+        String definitions = "/engine-rest/engine/" + engine.getName() + "/process-definition?key=virtual-disk-resize";
+        assertThat(json.readTree(api("auditor", get(definitions)).body()).size()).isOne();
+        assertThat(json.readTree(api(NOBODY, get(definitions)).body()).size()).isZero();
+    }
+
+    // ---------------------------------------------------------------- tasks
+
+    @Test
+    void approversDecideApprovalsOthersCannot() throws Exception {
+        HttpResponse<String> started = api("operator", post("/api/resizes", body(disk("approval"), "+2G")));
+        JsonNode resize = json.readTree(started.body());
+        assertThat(resize.at("/status").asText()).as(started.body()).isEqualTo("WAITING_FOR_APPROVAL");
+        String id = resize.at("/id").asText();
+        Task task = tasks.createTaskQuery().processInstanceId(id).singleResult();
+        assertThat(task.getTaskDefinitionKey()).isEqualTo("UserTask_ApproveResize");
+
+        as("auditor", () -> {
+            assertThat(tasks.createTaskQuery().processInstanceId(id).count()).isZero();
+            assertThatThrownBy(() -> tasks.complete(task.getId(), Map.of("approved", true)))
+                    .isInstanceOf(AuthorizationException.class);
+        });
+        as("operator", () -> {
+            assertThat(tasks.createTaskQuery().processInstanceId(id).count()).isZero();
+            assertThatThrownBy(() -> tasks.complete(task.getId(), Map.of("approved", true)))
+                    .isInstanceOf(AuthorizationException.class);
+        });
+        as("approver", () -> {
+            assertThat(tasks.createTaskQuery().processInstanceId(id).count()).isOne();
+            // TASK_WORK, not UPDATE: an approver cannot hand the decision to another group
+            assertThatThrownBy(() -> tasks.addCandidateGroup(task.getId(), Roles.OPERATORS))
+                    .isInstanceOf(AuthorizationException.class);
+            tasks.claim(task.getId(), "approver");
+            tasks.complete(task.getId(), Map.of("approved", true, "approvalComment", "room in the pool"));
+        });
+
+        assertThat(awaitStatus("auditor", id, "COMPLETED").at("/newSize").asLong()).isEqualTo(64 * MIB + (2L << 30));
+        AuditEvent approval = audit.forResize(id).stream().filter(e -> e.type().equals("RESIZE_APPROVED"))
+                .findFirst().orElseThrow();
+        assertThat(approval.user()).isEqualTo("approver");
+    }
+
+    @Test
+    void operatorsResolveResizesThatNeedAttentionApproversCannot() throws Exception {
+        String id = json.readTree(api("operator", post("/api/resizes", body(disk("attention", "good", "refuser"), "+16M")))
+                .body()).at("/id").asText();
+        awaitStatus("auditor", id, "NEEDS_ATTENTION");
+        Task task = tasks.createTaskQuery().processInstanceId(id).singleResult();
+        assertThat(task.getTaskDefinitionKey()).isEqualTo("UserTask_ResolveVmFailure");
+
+        as("approver", () -> assertThatThrownBy(() -> tasks.complete(task.getId(), Map.of("operatorDecision", "FINISH")))
+                .isInstanceOf(AuthorizationException.class));
+        as("operator", () -> tasks.complete(task.getId(), Map.of("operatorDecision", "FINISH",
+                "resolutionComment", "refuser is being replaced")));
+
+        JsonNode done = awaitFinal("auditor", id);
+        assertThat(done.at("/status").asText()).isIn("COMPLETED", "FAILED");
+        assertThat(audit.forResize(id)).filteredOn(e -> e.type().equals("OPERATOR_DECISION"))
+                .extracting(AuditEvent::user).containsExactly("operator");
+    }
+
+    // ---------------------------------------------------------------- webapps
+
+    @Test
+    void eachRoleLogsIntoItsWebappsOnly() throws Exception {
+        Map<String, List<String>> apps = Map.of("operator", List.of("tasklist"), "approver", List.of("tasklist"),
+                "auditor", List.of("cockpit"), "demo", List.of("tasklist", "cockpit", "admin"));
+        for (Map.Entry<String, List<String>> user : apps.entrySet()) {
+            for (String app : List.of("tasklist", "cockpit", "admin")) {
+                int status = new Webapp().login(user.getKey(), app).statusCode();
+                assertThat(status).as(user.getKey() + " in " + app).isEqualTo(user.getValue().contains(app) ? 200 : 403);
+            }
+        }
+    }
+
+    @Test
+    void anOperatorStartsAResizeFromTasklistsStartForm() throws Exception {
+        String path = disk("start-form");
+        Webapp tasklist = new Webapp();
+        assertThat(tasklist.login("operator", "tasklist").statusCode()).isEqualTo(200);
+
+        // what Tasklist asks for its "Start process" list and the Camunda Form
+        JsonNode startable = tasklist.getJson("/process-definition?latest=true&active=true&startableInTasklist=true"
+                + "&startablePermissionCheck=true&firstResult=0&maxResults=15");
+        assertThat(startable.findValuesAsText("key")).containsExactly("virtual-disk-resize");
+        String definition = startable.get(0).get("id").asText();
+        assertThat(tasklist.get("/process-definition/" + definition + "/startForm").statusCode()).isEqualTo(200);
+        assertThat(tasklist.get("/process-definition/" + definition + "/deployed-start-form").statusCode()).isEqualTo(200);
+        assertThat(tasklist.get("/process-definition/" + definition + "/form-variables").statusCode()).isEqualTo(200);
+        assertThat(tasklist.get("/process-definition/" + definition + "/xml").statusCode()).isEqualTo(200);
+
+        HttpResponse<String> submitted = tasklist.post("/process-definition/" + definition + "/submit-form",
+                "{\"variables\": {\"path\": {\"value\": \"" + path + "\"}, \"size\": {\"value\": \"+16M\"}}}");
+        assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(200);
+        String id = json.readTree(submitted.body()).at("/id").asText();
+        assertThat(awaitStatus("operator", id, "COMPLETED").at("/requestedBy").asText()).isEqualTo("operator");
+
+        // an approver sees the process (task diagrams) but may not start it
+        Webapp approver = new Webapp();
+        approver.login("approver", "tasklist");
+        assertThat(approver.getJson("/process-definition?latest=true&startableInTasklist=true"
+                + "&startablePermissionCheck=true")).isEmpty();
+        assertThat(approver.post("/process-definition/" + definition + "/submit-form",
+                "{\"variables\": {\"path\": {\"value\": \"" + path + "\"}, \"size\": {\"value\": \"+16M\"}}}")
+                .statusCode()).isEqualTo(403);
+    }
+
+    @Test
+    void anApproverSeesAndSubmitsTheApprovalInTasklist() throws Exception {
+        String id = json.readTree(api("operator", post("/api/resizes", body(disk("tasklist-approval"), "+2G"))).body())
+                .at("/id").asText();
+        Webapp tasklist = new Webapp();
+        assertThat(tasklist.login("approver", "tasklist").statusCode()).isEqualTo(200);
+
+        JsonNode filters = tasklist.getJson("/filter?resourceType=Task&itemCount=true");
+        assertThat(filters.findValuesAsText("name")).containsExactly(Roles.TASK_FILTER_NAME);
+        JsonNode listed = tasklist.postJson("/filter/" + filters.get(0).get("id").asText() + "/list?firstResult=0&maxResults=15",
+                "{}");
+        JsonNode task = null;
+        for (JsonNode t : listed) {
+            if (t.get("processInstanceId").asText().equals(id)) {
+                task = t;
+            }
+        }
+        assertThat(task).as(listed.toString()).isNotNull();
+        String taskId = task.get("id").asText();
+        assertThat(tasklist.get("/task/" + taskId + "/deployed-form").statusCode()).isEqualTo(200);
+        assertThat(tasklist.get("/task/" + taskId + "/form-variables").statusCode()).isEqualTo(200);
+        assertThat(tasklist.get("/history/user-operation?taskId=" + taskId).statusCode()).isEqualTo(200);
+        assertThat(tasklist.post("/task/" + taskId + "/claim", "{\"userId\": \"approver\"}").statusCode()).isEqualTo(204);
+        HttpResponse<String> submitted = tasklist.post("/task/" + taskId + "/submit-form",
+                "{\"variables\": {\"approved\": {\"value\": false}, \"approvalComment\": {\"value\": \"use a new disk\"}}}");
+        assertThat(submitted.statusCode()).as(submitted.body()).isIn(200, 204);
+        assertThat(awaitFinal("auditor", id).at("/status").asText()).isEqualTo("REJECTED");
+
+        // the operator's Tasklist shows no approval task
+        Webapp operator = new Webapp();
+        operator.login("operator", "tasklist");
+        JsonNode operatorFilters = operator.getJson("/filter?resourceType=Task");
+        assertThat(operatorFilters.findValuesAsText("name")).containsExactly(Roles.TASK_FILTER_NAME);
+    }
+
+    @Test
+    void anAuditorReadsInCockpitAndChangesNothing() throws Exception {
+        HttpResponse<String> started = api("operator", post("/api/resizes", body(disk("cockpit"), "+2G")));
+        String id = json.readTree(started.body()).at("/id").asText();
+        Webapp cockpit = new Webapp();
+        assertThat(cockpit.login("auditor", "cockpit").statusCode()).isEqualTo(200);
+
+        assertThat(cockpit.getJson("/process-definition/statistics?rootIncidents=true").findValuesAsText("key"))
+                .contains("virtual-disk-resize");
+        assertThat(cockpit.getJson("/process-instance?processDefinitionKey=virtual-disk-resize")
+                .findValuesAsText("id")).contains(id);
+        assertThat(cockpit.get("/process-instance/" + id + "/activity-instances").statusCode()).isEqualTo(200);
+        assertThat(cockpit.get("/process-instance/" + id + "/variables").statusCode()).isEqualTo(200);
+        assertThat(cockpit.postJson("/history/process-instance", "{\"processDefinitionKey\": \"virtual-disk-resize\"}")
+                .findValuesAsText("id")).contains(id);
+        assertThat(cockpit.get("/history/activity-instance?processInstanceId=" + id).statusCode()).isEqualTo(200);
+        assertThat(cockpit.get("/incident?processInstanceId=" + id).statusCode()).isEqualTo(200);
+        assertThat(cockpit.get("/job?processInstanceId=" + id).statusCode()).isEqualTo(200);
+        String definition = runtime.createProcessInstanceQuery().processInstanceId(id).singleResult().getProcessDefinitionId();
+        assertThat(cockpit.get("/process-definition/" + definition + "/xml").statusCode()).isEqualTo(200);
+        // Cockpit's own plugin queries (dashboard, process definition page) check the same grants
+        String plugin = "/camunda/api/cockpit/plugin/base/" + engine.getName();
+        HttpResponse<String> statistics = cockpit.send(HttpRequest.newBuilder(uri(plugin + "/process-definition/statistics"))
+                .header("Accept", "application/json").GET());
+        assertThat(json.readTree(statistics.body()).findValuesAsText("key")).as(statistics.body()).contains("virtual-disk-resize");
+        HttpResponse<String> instances = cockpit.send(HttpRequest.newBuilder(uri(plugin + "/process-instance?firstResult=0&maxResults=50"))
+                .header("Accept", "application/json").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"processDefinitionId\": \"" + definition + "\"}")));
+        assertThat(json.readTree(instances.body()).findValuesAsText("id")).as(instances.body()).contains(id);
+
+        // read-only: no cancel, no variable change, no task work
+        assertThat(cockpit.send(cockpit.request("/process-instance/" + id).DELETE()).statusCode()).isEqualTo(403);
+        assertThat(cockpit.post("/process-instance/" + id + "/variables",
+                "{\"modifications\": {\"approved\": {\"value\": true}}}").statusCode()).isEqualTo(403);
+        assertThat(cockpit.post("/process-instance/" + id + "/suspended", "{\"suspended\": true}").statusCode())
+                .isIn(403, 405);
+        assertThat(runtime.createProcessInstanceQuery().processInstanceId(id).active().count()).isOne();
+        runtime.deleteProcessInstance(id, "test cleanup");
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** Runs engine calls as the user with its groups, as the webapps and the REST filters do. */
+    void as(String user, Runnable calls) {
+        List<String> groups = identity.createGroupQuery().groupMember(user).list().stream().map(Group::getId).toList();
+        identity.setAuthentication(user, groups);
+        try {
+            calls.run();
+        } finally {
+            identity.clearAuthentication();
+        }
+    }
+
+    static String body(String path, String size) {
+        return "{\"path\": \"" + path + "\", \"size\": \"" + size + "\"}";
+    }
+
+    JsonNode awaitStatus(String user, String id, String status) throws Exception {
+        long end = System.currentTimeMillis() + 20_000;
+        JsonNode resize = json.readTree(api(user, get("/api/resizes/" + id)).body());
+        while (!resize.at("/status").asText().equals(status) && System.currentTimeMillis() < end) {
+            Thread.sleep(50);
+            resize = json.readTree(api(user, get("/api/resizes/" + id)).body());
+        }
+        assertThat(resize.at("/status").asText()).as(resize.toString()).isEqualTo(status);
+        return resize;
+    }
+
+    JsonNode awaitFinal(String user, String id) throws Exception {
+        long end = System.currentTimeMillis() + 20_000;
+        JsonNode resize = json.readTree(api(user, get("/api/resizes/" + id)).body());
+        while (List.of("RUNNING", "WAITING_FOR_APPROVAL", "NEEDS_ATTENTION").contains(resize.at("/status").asText())
+                && System.currentTimeMillis() < end) {
+            Thread.sleep(50);
+            resize = json.readTree(api(user, get("/api/resizes/" + id)).body());
+        }
+        return resize;
+    }
+
+    HttpRequest.Builder get(String path) {
+        return HttpRequest.newBuilder(uri(path)).GET();
+    }
+
+    HttpRequest.Builder post(String path, String body) {
+        return HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+    }
+
+    URI uri(String path) {
+        return URI.create("http://localhost:" + port + path);
+    }
+
+    /** The user's password is its name (the demo users, and {@link #NOBODY}). */
+    HttpResponse<String> api(String user, HttpRequest.Builder request) throws IOException, InterruptedException {
+        String credentials = Base64.getEncoder().encodeToString((user + ":" + user).getBytes(StandardCharsets.UTF_8));
+        return http.send(request.header("Authorization", "Basic " + credentials).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A browser session of the webapps: their session cookie and CSRF token, their engine REST API. */
+    final class Webapp {
+
+        private final CookieManager cookies = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
+        private final HttpClient browser = HttpClient.newBuilder().cookieHandler(cookies).build();
+
+        HttpResponse<String> login(String user, String app) throws IOException, InterruptedException {
+            send(HttpRequest.newBuilder(uri("/camunda/app/" + app + "/" + engine.getName() + "/")).GET());
+            return send(HttpRequest.newBuilder(uri("/camunda/api/admin/auth/user/" + engine.getName() + "/login/" + app))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("username=" + user + "&password="
+                            + URLEncoder.encode(user, StandardCharsets.UTF_8))));
+        }
+
+        HttpRequest.Builder request(String enginePath) {
+            return HttpRequest.newBuilder(uri("/camunda/api/engine/engine/" + engine.getName() + enginePath))
+                    .header("Accept", "application/json");
+        }
+
+        HttpResponse<String> get(String enginePath) throws IOException, InterruptedException {
+            return send(request(enginePath).GET());
+        }
+
+        JsonNode getJson(String enginePath) throws IOException, InterruptedException {
+            HttpResponse<String> response = get(enginePath);
+            assertThat(response.statusCode()).as(enginePath + ": " + response.body()).isEqualTo(200);
+            return json.readTree(response.body());
+        }
+
+        HttpResponse<String> post(String enginePath, String body) throws IOException, InterruptedException {
+            return send(request(enginePath).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)));
+        }
+
+        JsonNode postJson(String enginePath, String body) throws IOException, InterruptedException {
+            HttpResponse<String> response = post(enginePath, body);
+            assertThat(response.statusCode()).as(enginePath + ": " + response.body()).isEqualTo(200);
+            return json.readTree(response.body());
+        }
+
+        /** Sends with the CSRF token the webapps' JavaScript would send (the cookie's value as a header). */
+        HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+            cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals("XSRF-TOKEN"))
+                    .map(HttpCookie::getValue).findFirst().ifPresent(token -> request.header("X-XSRF-TOKEN", token));
+            return browser.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+}

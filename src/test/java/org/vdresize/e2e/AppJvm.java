@@ -1,0 +1,138 @@
+package org.vdresize.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged application ({@code target/vdresize.jar}) run as a separate JVM, as an operator runs
+ * it, so that a test can kill it with SIGKILL and start another on the same H2 file database.
+ */
+final class AppJvm implements AutoCloseable {
+
+    static final Path JAR = Path.of("target/vdresize.jar");
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private AppJvm(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    /** Starts the jar on a free port with the given database and waits until /actuator/health is UP. */
+    static AppJvm start(Path databaseDir, Path log, String... extraArgs) {
+        if (!Files.isRegularFile(JAR)) {
+            throw new IllegalStateException(JAR.toAbsolutePath() + " does not exist: build it first with "
+                    + "'mvn -B -DskipTests package' (failsafe runs after package, so 'mvn verify' has built it)");
+        }
+        int port = freePort();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:TieredStopAtLevel=1", "-jar", JAR.toString(),
+                "--server.port=" + port,
+                "--spring.datasource.url=jdbc:h2:file:" + databaseDir.resolve("db"),
+                "--vdresize.hosts[0].name=local", "--vdresize.hosts[0].uri=qemu:///system"));
+        command.addAll(List.of(extraArgs));
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            AppJvm jvm = new AppJvm(process, port, log);
+            jvm.awaitUp();
+            return jvm;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    int port() {
+        return port;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    ApiClient api() {
+        return new ApiClient(port, "demo", "demo");
+    }
+
+    /** kill -9: no shutdown hook, no flush, no goodbye. Returns when the process is gone. */
+    void kill() {
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("JVM " + process.pid() + " still alive 30 s after SIGKILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+
+    private void awaitUp() {
+        long end = System.nanoTime() + START_TIMEOUT.toNanos();
+        ApiClient api = api();
+        while (System.nanoTime() < end) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the application exited (" + process.exitValue() + ") while starting:\n" + tail());
+            }
+            try {
+                ApiClient.Response health = api.get("/actuator/health");
+                if (health.status() == 200 && "UP".equals(health.body().path("status").asText())) {
+                    return;
+                }
+            } catch (RuntimeException notYet) {
+                // connection refused until Tomcat listens
+            }
+            sleep(200);
+        }
+        close();
+        throw new IllegalStateException("the application did not come UP within " + START_TIMEOUT + ":\n" + tail());
+    }
+
+    String tail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
