@@ -133,9 +133,9 @@ public class LibvirtInventory implements InventoryPort {
                         }
                     }
                 } catch (LibvirtException e) {
-                    if (!LibvirtErrors.isNotFound(e)) {
+                    if (!LibvirtErrors.isNotFound(e) && !stopped(pool)) {
                         throw e;
-                    } // pool stopped while we listed
+                    } // pool undefined or stopped while we listed ("storage pool '...' is not active")
                 } finally {
                     Handles.free(pool);
                 }
@@ -351,6 +351,18 @@ public class LibvirtInventory implements InventoryPort {
         LibvirtXml.DomainDescription description = LibvirtXml.domain(domain.getXMLDesc(0));
         VmState state = DomainStates.read(domain);
         return new Vm(host, description.name(), description.uuid(), state, description.disks());
+    }
+
+    /** The pool was stopped (or undefined) by someone else: its volumes are simply no longer listed. */
+    private static boolean stopped(StoragePool pool) {
+        if (pool == null) {
+            return false;
+        }
+        try {
+            return pool.isActive() == 0;
+        } catch (LibvirtException e) {
+            return LibvirtErrors.isNotFound(e);
+        }
     }
 
     static org.vdresize.inventory.StoragePool pool(String host, StoragePool pool) throws LibvirtException {

@@ -96,6 +96,9 @@ public class ResizeRules {
     }
 
     private void checkSpace(StoragePool pool, ValidatedResize resize, StorageVolume volume) {
+        if (pool.capacity() <= 0) {
+            return; // the file system reports no size (ramfs): there is nothing to check against
+        }
         long growth = resize.newSize() - resize.oldSize();
         if (resize.preallocated()) {
             if (growth > pool.available()) {

@@ -9,6 +9,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.vdresize.testsupport.LibvirtFixture;
 
 /**
  * The packaged application ({@code target/vdresize.jar}) run as a separate JVM, as an operator runs
@@ -45,11 +50,41 @@ final class AppJvm implements AutoCloseable {
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            // for removeLeftovers(): a test JVM killed outright cannot stop the applications it started
+            Files.writeString(databaseDir.resolve("app-" + process.pid() + ".pid"), String.valueOf(process.pid()));
             AppJvm jvm = new AppJvm(process, port, log);
             jvm.awaitUp();
             return jvm;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Kills the applications started by test JVMs that no longer run (their work folders are named
+     * {@code vdr-it-<pid>-crash-*} and hold one {@code app-<pid>.pid} per application), and deletes
+     * those folders. Only a process whose command line runs vdresize.jar is killed: pids are reused.
+     */
+    static void removeLeftovers(Consumer<Path> deleteFolder) {
+        Pattern owned = Pattern.compile(
+                Pattern.quote(LibvirtFixture.PREFIX) + "(\\d+)-crash-.*");
+        try (Stream<Path> dirs = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            for (Path dir : dirs.toList()) {
+                Matcher m = owned.matcher(dir.getFileName().toString());
+                if (!m.matches() || ProcessHandle.of(Long.parseLong(m.group(1))).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
+                try (Stream<Path> pids = Files.list(dir)) {
+                    for (Path pidFile : pids.filter(p -> p.getFileName().toString().matches("app-\\d+\\.pid")).toList()) {
+                        ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip()))
+                                .filter(p -> p.info().commandLine().map(c -> c.contains("vdresize.jar")).orElse(false))
+                                .ifPresent(ProcessHandle::destroyForcibly);
+                    }
+                }
+                deleteFolder.accept(dir);
+            }
+        } catch (IOException | NumberFormatException e) {
+            // best effort
         }
     }
 

@@ -58,6 +58,7 @@ class CrashRecoveryIT {
             throw new IllegalStateException(AppJvm.JAR.toAbsolutePath() + " is missing: failsafe runs after 'package', "
                     + "so run 'mvn verify', or build the jar first with 'mvn -B -DskipTests package'");
         }
+        AppJvm.removeLeftovers(CrashRecoveryIT::deleteRecursively);
         slow = ScratchMount.ramfs();
         lv = LibvirtFixture.create(LibvirtFixture.URI, slow.dir());
         work = Files.createTempDirectory(LibvirtFixture.PREFIX + ProcessHandle.current().pid() + "-crash-");

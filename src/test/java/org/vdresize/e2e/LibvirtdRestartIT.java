@@ -132,7 +132,10 @@ class LibvirtdRestartIT {
         vmhost.start();
         JsonNode done = awaitEnd(api, id, "COMPLETED", TIMEOUT);
 
-        assertThat(done.at("/vms/0/status").asText()).as(done.toPrettyString()).isEqualTo("RESIZED");
+        // (seen once in a full run: COMPLETED with the VM row still PENDING although the VM step's own
+        // detail said resized; not reproduced since. The audit trail says what the steps recorded.)
+        assertThat(done.at("/vms/0/status").asText()).as(() -> done.toPrettyString() + "\naudit: "
+                + DiskOracle.audit(api, image).toPrettyString()).isEqualTo("RESIZED");
         assertThat(done.at("/vms/0/host").asText()).isEqualTo("vmhost");
         assertThat(done.at("/vms/0/capacity").asLong()).isEqualTo(target);
         assertThat(vms.domblkinfoCapacity(vm, "vdb")).as("QEMU of the VM that outlived its libvirtd").isEqualTo(target);

@@ -202,6 +202,13 @@ class ResizeRulesTest {
     }
 
     @Test
+    void aPoolOfUnknownSizeIsNotCheckedForSpace() {
+        volume("raw", GIB, GIB);
+        pool = new StoragePool("local", "p", "dir", "/ramfs", 0, 2 * GIB, 0);
+        assertThat(rules().validate(byPath(PATH, "2G")).newSize()).isEqualTo(2 * GIB);
+    }
+
+    @Test
     void thinVolumesFollowTheOvercommitPolicy() {
         volume("qcow2", GIB, MIB);
         pool = new StoragePool("local", "p", "dir", "/pool", 2 * GIB, MIB, 2 * GIB);
