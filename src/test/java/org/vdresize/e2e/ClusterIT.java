@@ -49,7 +49,7 @@ import org.vdresize.testsupport.PostgresServer;
  * PostgreSQL, resizing disks of real QEMU domains (no OS): the disk lock holds across nodes, 100
  * resizes started alternately on both nodes each complete exactly once with jobs run by both nodes,
  * and when one node is killed (kill -9) in the middle of a run the other one finishes every resize
- * after the job lock time (60 s in application-postgres.yml), which is measured.
+ * after the job lock time (30 s, application.yml), which is measured.
  *
  * <p>"Exactly once" is read from three independent places: the audit trail (one VM_DISK_RESIZED
  * per resize), the engine's job log (one successful execution per job of an instance: a second
@@ -65,8 +65,8 @@ class ClusterIT {
     static final int VMS = 10;
     static final List<String> TARGETS = List.of("vdb", "vdc", "vdd", "vde", "vdf", "vdg", "vdh", "vdi", "vdj", "vdk");
     static final long DISK = 16 * MIB;
-    /** camunda.bpm.job-execution.lock-time-in-millis of application-postgres.yml */
-    static final Duration LOCK_TIME = Duration.ofSeconds(60);
+    /** camunda.bpm.job-execution.lock-time-in-millis of application.yml (the postgres profile keeps it) */
+    static final Duration LOCK_TIME = Duration.ofSeconds(30);
     static final Path OUT = Path.of("target/cluster-it");
 
     record DiskRef(String vm, String target, Path image) {

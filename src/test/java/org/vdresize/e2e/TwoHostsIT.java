@@ -163,8 +163,7 @@ class TwoHostsIT {
                 "{\"vm\":\"" + movingVm + "\",\"target\":\"vdb\",\"size\":\"+2M\",\"notifyGuest\":false}");
         assertThat(started.status()).as(started.body().toString()).isEqualTo(202);
         String id = started.body().get("id").asText();
-        JsonNode waiting = api.awaitEnd(id, TIMEOUT); // WAITING_FOR_APPROVAL is not an end: wait for it explicitly
-        waiting = awaitStatus(id, "WAITING_FOR_APPROVAL");
+        JsonNode waiting = awaitStatus(id, "WAITING_FOR_APPROVAL");
         assertThat(waiting.at("/vms/0/host").asText()).as("where it ran when requested").isEqualTo("local");
 
         // live migration to h2 (both see the image: the pool is shared)
