@@ -1,0 +1,113 @@
+package org.vdresize.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * vdresize as users run it: {@code java -jar target/vdresize.jar} with the JVM's defaults, its own
+ * port and a fresh H2 file database under the benchmark's work directory.
+ */
+final class AppProcess implements AutoCloseable {
+
+    private final Process process;
+    private final int port;
+    final List<String> command;
+
+    private AppProcess(Process process, int port, List<String> command) {
+        this.process = process;
+        this.port = port;
+        this.command = command;
+    }
+
+    static AppProcess start(String java, Path jar, Path workDir, List<String> jvmOptions, List<String> appArgs, Path log)
+            throws IOException {
+        int port = freePort();
+        Path db = workDir.toAbsolutePath().resolve("db");
+        BenchLibvirt.deleteRecursively(db);
+        List<String> command = new ArrayList<>();
+        command.add(java);
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "--server.port=" + port,
+                "--spring.datasource.url=jdbc:h2:file:" + db.resolve("vdresize")));
+        command.addAll(appArgs);
+        Files.createDirectories(log.getParent());
+        Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        return new AppProcess(p, port, command);
+    }
+
+    int port() {
+        return port;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Waits until /actuator/health says UP; returns the seconds it took. */
+    double awaitUp(Duration timeout) throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2)).build();
+        long t0 = System.nanoTime();
+        long end = t0 + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("vdresize exited during start-up with code " + process.exitValue());
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/actuator/health")).timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200 && r.body().contains("\"UP\"")) {
+                    return (System.nanoTime() - t0) / 1e9;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("vdresize not UP after " + timeout);
+    }
+
+    /** CPU time (user + system) the java process has used so far, in ms. */
+    double cpuMs() throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // fields 14 and 15 of proc(5), counted from the state (field 3) here; clock ticks of 10 ms
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10.0;
+    }
+
+    /** VmRSS of the java process, in MiB. */
+    double rssMb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        }
+        throw new IllegalStateException("no VmRSS for pid " + process.pid());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

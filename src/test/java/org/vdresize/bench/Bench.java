@@ -1,0 +1,675 @@
+package org.vdresize.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.libvirt.Connect;
+import org.libvirt.Domain;
+
+/**
+ * The benchmark of issue 6, run by scripts/bench.sh (see docs/benchmark.md): vdresize as users run
+ * it, against real libvirtd/QEMU domains that it creates and removes, compared with virsh and bare
+ * libvirt-java on the same kind of disks. Writes target/bench/results.json and prints a summary.
+ *
+ * <p>Options ({@code --name=value}): {@code jar}, {@code out} (work and result directory),
+ * {@code java}, {@code warmup}, {@code latency-runs}, {@code virsh-runs}, {@code libvirt-runs},
+ * {@code vms}, {@code disks-per-vm}, {@code prealloc-runs}, {@code timer-runs},
+ * {@code timer-growth}, {@code timer-delay-runs}, {@code timer-delay-growth}, {@code poll-every-ms}, {@code poll-interval-ms} (what the app is configured
+ * with), {@code jvm-opts} (diagnostics only: the figures are only comparable with none),
+ * {@code phases} (a comma-separated subset of latency,virsh,scale,batch,prealloc; default all),
+ * {@code app-args} (diagnostics only: more application arguments, e.g. another datasource URL).
+ */
+public final class Bench {
+
+    private static final long MIB = BenchLibvirt.MIB;
+    private static final long GIB = 1024 * MIB;
+
+    private final Map<String, String> options;
+    private final Path out;
+    private final int pollEveryMs;
+    private final ObjectNode results = Api.JSON.createObjectNode();
+    private final ObjectNode details = Api.JSON.createObjectNode();
+    private final ObjectNode loads = Api.JSON.createObjectNode();
+    /** CPU time of the application per resize, by phase: steadier than wall time on a loaded machine */
+    private final ObjectNode cpu = Api.JSON.createObjectNode();
+    private Api api;
+    private AppProcess app;
+    private int gets;
+    private final java.util.Set<String> phases;
+
+    private Bench(Map<String, String> options) {
+        this.options = options;
+        this.out = Path.of(opt("out", "target/bench")).toAbsolutePath();
+        this.pollEveryMs = intOpt("poll-every-ms", 5);
+        this.phases = java.util.Set.of(opt("phases", "latency,virsh,scale,batch,prealloc").split(","));
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (String a : args) {
+            if (!a.startsWith("--") || !a.contains("=")) {
+                throw new IllegalArgumentException("options are --name=value, not " + a);
+            }
+            options.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
+        }
+        new Bench(options).run();
+        System.exit(0);
+    }
+
+    static void log(String message) {
+        System.out.println("[bench " + LocalTime.now().truncatedTo(ChronoUnit.MILLIS) + "] " + message);
+        System.out.flush();
+    }
+
+    private void run() throws Exception {
+        long started = System.nanoTime();
+        Files.createDirectories(out);
+        Path jar = Path.of(opt("jar", "target/vdresize.jar"));
+        List<String> jvmOptions = opt("jvm-opts", "").isBlank() ? List.of() : Arrays.asList(opt("jvm-opts", "").trim().split("\\s+"));
+        long pollIntervalMs = intOpt("poll-interval-ms", 1000);
+        results.put("date", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        load("start");
+        results.put("phases", String.join(",", new java.util.TreeSet<>(phases)));
+
+        try (BenchLibvirt lv = BenchLibvirt.create(out)) {
+            machine(lv.connect(), jvmOptions);
+            // 1 VM x 1 disk: the latency figures, virsh and bare libvirt on that very disk
+            lv.createQcow2("solo.qcow2", 64 * MIB);
+            String solo = lv.startVm("solo", List.of(new BenchLibvirt.Disk(lv.poolDir().resolve("solo.qcow2"), "vdb", "qcow2")));
+            log("started " + solo + " (1 VM x 1 qcow2 disk)");
+
+            List<String> appArgs = opt("app-args", "").isBlank() ? List.of() : Arrays.asList(opt("app-args", "").trim().split("\\s+"));
+            try (AppProcess app = AppProcess.start(opt("java", "java"), jar, out, jvmOptions, appArgs, out.resolve("app.log"))) {
+                this.app = app;
+                log("starting vdresize: " + String.join(" ", app.command));
+                double upS = app.awaitUp(Duration.ofMinutes(4));
+                log(String.format("vdresize UP after %.1f s (pid %d, port %d)", upS, app.pid(), app.port()));
+                details.put("app_start_s", Stats.round(upS, 1));
+                details.put("app_command", String.join(" ", app.command));
+                api = new Api(app.port(), "demo", "demo");
+
+                double p50One = Double.NaN;
+                if (phases.contains("latency") || phases.contains("scale")) {
+                    load("latency_1x1");
+                    sequential("warmup", solo, "vdb", intOpt("warmup", 10));
+                    List<Sample> one = sequential("latency_1x1", solo, "vdb", intOpt("latency-runs", 40));
+                    p50One = p50(e2e(one));
+                    results.put("latency_p50_ms", Stats.round(p50One, 1));
+                    results.put("latency_p95_ms", Stats.round(Stats.percentile(e2e(one), 95), 1));
+                    details.set("latency_1x1", sampleStats(one));
+                }
+
+                if (phases.contains("virsh")) {
+                    load("virsh_libvirt");
+                    List<Double> virsh = virshSeries(lv.connect(), solo, "vdb", intOpt("virsh-runs", 30));
+                    List<Double> bare = LibvirtBlockResizeBench.measure(lv.connect(), solo, "vdb", 3, intOpt("libvirt-runs", 30));
+                    results.put("virsh_p50_ms", Stats.round(p50(virsh), 1));
+                    results.put("libvirt_p50_ms", Stats.round(p50(bare), 2));
+                    results.put("ratio_virsh", Stats.round(p50One / p50(virsh), 2));
+                    results.put("ratio_libvirt", Stats.round(p50One / p50(bare), 2));
+                    details.set("virsh_ms", series(virsh));
+                    details.set("libvirt_ms", series(bare));
+                }
+
+                if (phases.contains("scale") || phases.contains("batch")) {
+                    // 20 VMs x 10 disks
+                    load("setup_many");
+                    List<String[]> many = createMany(lv, intOpt("vms", 20), intOpt("disks-per-vm", 10));
+
+                    if (phases.contains("scale")) {
+                        load("latency_scaled");
+                        sequential("warmup_scaled", solo, "vdb", 3);
+                        List<Sample> scaled = sequential("latency_scaled", solo, "vdb", intOpt("latency-runs", 40));
+                        results.put("latency_scaled_p50_ms", Stats.round(p50(e2e(scaled)), 1));
+                        results.put("scale_ratio", Stats.round(p50(e2e(scaled)) / p50One, 2));
+                        details.set("latency_scaled", sampleStats(scaled));
+                    }
+
+                    if (phases.contains("batch")) {
+                        load("batch");
+                        List<JsonNode> batchViews = new ArrayList<>();
+                        double batchS = batch(many, batchViews);
+                        results.put("batch_total_s", Stats.round(batchS, 2));
+                        double rss = app.rssMb();
+                        results.put("rss_mb", Stats.round(rss, 0));
+                        log(String.format("RSS after the batch: %.0f MiB", rss));
+
+                        load("virsh_sequential");
+                        double virshSeqS = virshSequential(many, batchViews);
+                        results.put("virsh_sequential_total_s", Stats.round(virshSeqS, 2));
+                        results.put("batch_ratio", Stats.round(batchS / virshSeqS, 2));
+                    }
+                }
+
+                if (phases.contains("prealloc")) {
+                    load("prealloc");
+                    prealloc(lv, intOpt("prealloc-runs", 5));
+                    load("timer");
+                    timerPath(lv, intOpt("timer-runs", 5), opt("timer-growth", "+2G"), intOpt("timer-delay-runs", 3),
+                            opt("timer-delay-growth", "+5G"), pollIntervalMs);
+                }
+
+                details.put("rss_mb_end", Stats.round(app.rssMb(), 0));
+                load("end");
+            }
+        } finally {
+            results.set("load_average", loads);
+            details.set("app_cpu_ms_per_resize", cpu);
+            results.set("details", details);
+            targets();
+            results.put("duration_s", Stats.round((System.nanoTime() - started) / 1e9, 0));
+            Path file = out.resolve("results.json");
+            Api.JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), results);
+            summary(file);
+        }
+    }
+
+    // ---- sequential resizes ------------------------------------------------------------------
+
+    record Sample(String id, double e2eMs, double postMs, long wall0, JsonNode view) {
+    }
+
+    private List<Sample> sequential(String label, String vm, String target, int runs) throws Exception {
+        List<Sample> samples = new ArrayList<>();
+        double cpu0 = app.cpuMs();
+        int gets0 = gets;
+        for (int i = 0; i < runs; i++) {
+            samples.add(resize(vm, target, "+1M"));
+        }
+        if (runs > 0) {
+            double cpuPerResize = (app.cpuMs() - cpu0) / runs;
+            double getsPerResize = (gets - gets0) / (double) runs;
+            cpu.put(label, Stats.round(cpuPerResize, 1));
+            log(String.format("%s: %d resizes, p50 %.1f ms, p95 %.1f ms (POST p50 %.1f ms); app CPU %.1f ms per resize"
+                            + " with %.1f GETs", label, runs, p50(e2e(samples)), Stats.percentile(e2e(samples), 95),
+                    p50(samples.stream().map(Sample::postMs).toList()), cpuPerResize, getsPerResize));
+        }
+        return samples;
+    }
+
+    private Sample resize(String vm, String target, String size) throws Exception {
+        return resize(Api.resizeBody(vm, target, size));
+    }
+
+    private Sample resize(String body) throws Exception {
+        long wall0 = System.currentTimeMillis();
+        long t0 = System.nanoTime();
+        Api.Response r = api.postResize(body);
+        long tPost = System.nanoTime();
+        if (r.status() != 202) {
+            throw new IllegalStateException("POST answered " + r.status() + ": " + r.body());
+        }
+        JsonNode view = awaitCompleted(r.body().path("id").asText(), Duration.ofMinutes(2));
+        long t1 = System.nanoTime();
+        return new Sample(view.path("id").asText(), (t1 - t0) / 1e6, (tPost - t0) / 1e6, wall0, view);
+    }
+
+    private JsonNode awaitCompleted(String id, Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            JsonNode view = api.get("/api/resizes/" + id).body();
+            gets++;
+            String status = view.path("status").asText();
+            if ("COMPLETED".equals(status)) {
+                return view;
+            }
+            if (Api.END_STATES.contains(status)) {
+                throw new IllegalStateException("resize " + id + " ended " + status + ": " + view.path("error"));
+            }
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException("resize " + id + " still " + status + " after " + timeout + ": " + view);
+            }
+            Thread.sleep(pollEveryMs);
+        }
+    }
+
+    /**
+     * Where the time of one resize went, in ms, from the steps' timestamps (same machine clock):
+     * gap_before_X is the time between the previous step's end (or the POST) and X's start.
+     */
+    private static Map<String, Double> segments(Sample s) {
+        Map<String, Double> seg = new LinkedHashMap<>();
+        long prevEnd = s.wall0();
+        for (JsonNode step : s.view().path("steps")) {
+            if (step.path("startedAt").isNull() || step.path("endedAt").isNull()) {
+                continue;
+            }
+            String name = step.path("name").asText();
+            long start = Instant.parse(step.path("startedAt").asText()).toEpochMilli();
+            long end = Instant.parse(step.path("endedAt").asText()).toEpochMilli();
+            seg.merge("gap_before_" + name, (double) (start - prevEnd), Double::sum);
+            seg.merge(name, (double) (end - start), Double::sum);
+            prevEnd = Math.max(prevEnd, end);
+        }
+        seg.put("after_last_step", s.e2eMs() - (prevEnd - s.wall0()));
+        return seg;
+    }
+
+    private ObjectNode sampleStats(List<Sample> samples) {
+        ObjectNode n = Api.JSON.createObjectNode();
+        n.put("runs", samples.size());
+        n.put("p50_ms", Stats.round(p50(e2e(samples)), 1));
+        n.put("p95_ms", Stats.round(Stats.percentile(e2e(samples), 95), 1));
+        n.put("min_ms", Stats.round(samples.stream().mapToDouble(Sample::e2eMs).min().orElse(Double.NaN), 1));
+        n.put("max_ms", Stats.round(samples.stream().mapToDouble(Sample::e2eMs).max().orElse(Double.NaN), 1));
+        n.put("post_p50_ms", Stats.round(p50(samples.stream().map(Sample::postMs).toList()), 1));
+        // per segment: mean and p50 (p50s of segments do not add up to the p50 of the whole)
+        Map<String, List<Double>> bySegment = new LinkedHashMap<>();
+        List<Map<String, Double>> all = samples.stream().map(Bench::segments).toList();
+        all.forEach(m -> m.keySet().forEach(k -> bySegment.putIfAbsent(k, new ArrayList<>())));
+        for (Map<String, Double> m : all) {
+            bySegment.forEach((k, list) -> list.add(m.getOrDefault(k, 0.0)));
+        }
+        ObjectNode segs = n.putObject("segments_ms");
+        bySegment.forEach((k, list) -> {
+            ObjectNode s = segs.putObject(k);
+            s.put("mean", Stats.round(list.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN), 1));
+            s.put("p50", Stats.round(p50(list), 1));
+        });
+        n.set("e2e_ms", series(e2e(samples)));
+        return n;
+    }
+
+    // ---- virsh ---------------------------------------------------------------------------------
+
+    private List<Double> virshSeries(Connect conn, String vm, String target, int runs) throws Exception {
+        long capacity = capacity(conn, vm, target);
+        List<Double> ms = new ArrayList<>();
+        for (int i = 0; i < runs + 3; i++) {
+            capacity += MIB;
+            double t = virshBlockResize(vm, target, capacity);
+            if (i >= 3) {
+                ms.add(t);
+            }
+        }
+        log(String.format("virsh blockresize: p50 %.1f ms over %d runs", p50(ms), ms.size()));
+        return ms;
+    }
+
+    private static long capacity(Connect conn, String vm, String target) throws Exception {
+        Domain d = conn.domainLookupByName(vm);
+        try {
+            return d.blockInfo(target).getCapacity();
+        } finally {
+            d.free();
+        }
+    }
+
+    private static double virshBlockResize(String vm, String target, long bytes) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder("virsh", "-q", "-c", BenchLibvirt.URI, "blockresize", vm, target, bytes + "B")
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int code = p.waitFor();
+        long t1 = System.nanoTime();
+        if (code != 0) {
+            throw new IllegalStateException("virsh blockresize " + vm + " " + target + " failed: " + output);
+        }
+        return (t1 - t0) / 1e6;
+    }
+
+    private double virshSequential(List<String[]> disks, List<JsonNode> batchViews) throws Exception {
+        Map<String, Long> newSizes = new LinkedHashMap<>();
+        for (JsonNode v : batchViews) {
+            JsonNode vm = v.path("vms").path(0);
+            newSizes.put(vm.path("name").asText() + "/" + vm.path("target").asText(), v.path("newSize").asLong());
+        }
+        long t0 = System.nanoTime();
+        for (String[] d : disks) {
+            virshBlockResize(d[0], d[1], newSizes.get(d[0] + "/" + d[1]) + MIB);
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        log(String.format("virsh blockresize, sequential over %d disks: %.2f s", disks.size(), s));
+        return s;
+    }
+
+    // ---- many VMs and the batch ----------------------------------------------------------------
+
+    private List<String[]> createMany(BenchLibvirt lv, int vms, int disksPerVm) throws Exception {
+        long t0 = System.nanoTime();
+        List<String[]> disks = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<List<String[]>>> futures = new ArrayList<>();
+            for (int v = 0; v < vms; v++) {
+                String label = String.format("vm%02d", v);
+                futures.add(pool.submit(() -> {
+                    List<BenchLibvirt.Disk> list = new ArrayList<>();
+                    for (int i = 0; i < disksPerVm; i++) {
+                        String target = "vd" + (char) ('b' + i);
+                        Path path = lv.createQcow2(label + "-" + target + ".qcow2", 64 * MIB);
+                        list.add(new BenchLibvirt.Disk(path, target, "qcow2"));
+                    }
+                    String name = lv.startVm(label, list);
+                    return list.stream().map(d -> new String[] {name, d.target()}).toList();
+                }));
+            }
+            for (Future<List<String[]>> f : futures) {
+                disks.addAll(f.get());
+            }
+        } finally {
+            pool.shutdown();
+        }
+        log(String.format("created and started %d VMs x %d qcow2 disks in %.1f s", vms, disksPerVm,
+                (System.nanoTime() - t0) / 1e9));
+        return disks;
+    }
+
+    private double batch(List<String[]> disks, List<JsonNode> views) throws Exception {
+        double cpu0 = app.cpuMs();
+        long wall0 = System.currentTimeMillis();
+        long t0 = System.nanoTime();
+        List<Double> postMs = new ArrayList<>();
+        List<CompletableFuture<Api.Response>> posts = new ArrayList<>();
+        for (String[] d : disks) {
+            posts.add(api.postResizeAsync(Api.resizeBody(d[0], d[1], "+1M")).whenComplete((r, e) -> {
+                synchronized (postMs) {
+                    postMs.add((System.nanoTime() - t0) / 1e6);
+                }
+            }));
+        }
+        CompletableFuture.allOf(posts.toArray(CompletableFuture[]::new)).join();
+        double postedS = (System.nanoTime() - t0) / 1e9;
+        List<String> ids = new ArrayList<>();
+        for (CompletableFuture<Api.Response> f : posts) {
+            Api.Response r = f.join();
+            if (r.status() != 202) {
+                throw new IllegalStateException("batch POST answered " + r.status() + ": " + r.body());
+            }
+            ids.add(r.body().path("id").asText());
+        }
+        // wait on the oldest unfinished one: one GET in flight at a time, so polling loads the app little
+        for (String id : ids) {
+            views.add(awaitCompleted(id, Duration.ofMinutes(5)));
+        }
+        double totalS = (System.nanoTime() - t0) / 1e9;
+        long lastEnd = views.stream().mapToLong(v -> Instant.parse(v.path("endedAt").asText()).toEpochMilli()).max().orElse(0);
+        cpu.put("batch", Stats.round((app.cpuMs() - cpu0) / disks.size(), 1));
+        ObjectNode b = details.putObject("batch");
+        b.put("resizes", disks.size());
+        b.put("all_posts_answered_s", Stats.round(postedS, 2));
+        b.put("post_p50_ms", Stats.round(p50(postMs), 0));
+        b.put("post_max_ms", Stats.round(postMs.stream().mapToDouble(Double::doubleValue).max().orElse(0), 0));
+        b.put("last_endedAt_s", Stats.round((lastEnd - wall0) / 1e3, 2));
+        b.put("total_s", Stats.round(totalS, 2));
+        log(String.format("batch: %d resizes, all POSTs answered after %.2f s, all COMPLETED after %.2f s (last endedAt %.2f s)",
+                disks.size(), postedS, totalS, (lastEnd - wall0) / 1e3));
+        return totalS;
+    }
+
+    // ---- preallocated raw growth and the timer loop --------------------------------------------
+
+    private void prealloc(BenchLibvirt lv, int runs) throws Exception {
+        long initial = 256 * MIB;
+        Path pre = lv.createRawPreallocated("prealloc.img", initial);
+        String vm = lv.startVm("prealloc", List.of(new BenchLibvirt.Disk(pre, "vdb", "raw")));
+        Path scratch = lv.poolDir().resolveSibling(lv.name("fallocate.scratch"));
+        List<Double> storageMs = new ArrayList<>();
+        List<Double> fallocateMs = new ArrayList<>();
+        List<Sample> samples = new ArrayList<>();
+        try {
+            for (int i = 0; i < runs; i++) {
+                Sample s = resize(vm, "vdb", "+1G");
+                samples.add(s);
+                storageMs.add(storageStepMs(s.view()));
+                fallocateMs.add(fallocate(scratch, initial, GIB));
+            }
+        } finally {
+            Files.deleteIfExists(scratch);
+        }
+        results.put("prealloc_storage_p50_ms", Stats.round(p50(storageMs), 1));
+        results.put("fallocate_p50_ms", Stats.round(p50(fallocateMs), 1));
+        results.put("prealloc_ratio", Stats.round(p50(storageMs) / p50(fallocateMs), 2));
+        ObjectNode p = details.putObject("prealloc");
+        p.set("storage_step_ms", series(storageMs));
+        p.set("fallocate_ms", series(fallocateMs));
+        p.set("resizes", sampleStats(samples));
+        p.set("storage_checks", checkCounts(samples));
+        log(String.format("preallocated raw +1 GiB: storage step p50 %.1f ms, fallocate p50 %.1f ms", p50(storageMs),
+                p50(fallocateMs)));
+
+    }
+
+    /**
+     * The poll timer loop needs a storage job that outlasts the check's wait for it (200 ms): on ext4
+     * preallocating even 12 GiB takes 35 ms, so these jobs preallocate in a pool on /dev/shm (tmpfs
+     * zeroes its pages: about 0.3 s per GiB), on a volume no VM uses, recreated after each run.
+     *  - one pass: a job of about 0.6 s, done at the second check (the shortcut fires the timer when
+     *    the job ends): timer_path_ms = end to end - the poll interval;
+     *  - timer firing delay: a job of about 1.5 s, so that the first timer fires by its due date
+     *    (the job still runs): how late after its due date it fired.
+     */
+    private void timerPath(BenchLibvirt lv, int runs, String growth, int delayRuns, String delayGrowth, long pollIntervalMs)
+            throws Exception {
+        Path shm = Path.of("/dev/shm");
+        ObjectNode t = details.putObject("timer_path");
+        if (!Files.isDirectory(shm)) {
+            t.put("skipped", "no /dev/shm");
+            results.putNull("timer_path_ms");
+            return;
+        }
+        org.libvirt.StoragePool pool = lv.createPool("shm", shm);
+        String poolName = pool.getName();
+        long initial = 64 * MIB;
+        BenchLibvirt.createRawPreallocated(pool, "timer.img", initial);
+        List<Sample> samples = new ArrayList<>();
+        List<Sample> delaySamples = new ArrayList<>();
+        for (int i = 0; i < runs + delayRuns; i++) {
+            boolean delay = i >= runs;
+            Sample s = resize(Api.volumeResizeBody(poolName, "timer.img", delay ? delayGrowth : growth));
+            (delay ? delaySamples : samples).add(s);
+            BenchLibvirt.deleteVolume(pool, "timer.img");
+            BenchLibvirt.createRawPreallocated(pool, "timer.img", initial);
+        }
+        List<Sample> onePass = samples.stream().filter(s -> checks(s.view()) == 2).toList();
+        t.put("growth", growth);
+        t.put("poll_interval_ms", pollIntervalMs);
+        t.set("storage_checks", checkCounts(samples));
+        t.put("runs_with_one_timer_pass", onePass.size());
+        t.set("all", sampleStats(samples));
+        if (!onePass.isEmpty()) {
+            t.set("one_pass", sampleStats(onePass));
+            results.put("timer_path_ms", Stats.round(p50(e2e(onePass)) - pollIntervalMs, 1));
+        } else {
+            results.putNull("timer_path_ms");
+        }
+        log(String.format("timer path (%s on tmpfs): %d of %d runs went once through the timer loop; e2e p50 %.1f ms",
+                growth, onePass.size(), runs, p50(e2e(onePass))));
+
+        List<Double> delays = new ArrayList<>();
+        for (Sample s : delaySamples) {
+            for (JsonNode step : s.view().path("steps")) {
+                if ("STORAGE_POLL_WAIT".equals(step.path("name").asText()) && !step.path("endedAt").isNull()) {
+                    long waited = Instant.parse(step.path("endedAt").asText()).toEpochMilli()
+                            - Instant.parse(step.path("startedAt").asText()).toEpochMilli();
+                    delays.add((double) (waited - pollIntervalMs));
+                    break; // the first wait ends by its due date (the job still runs); later ones by the shortcut
+                }
+            }
+        }
+        ObjectNode d = t.putObject("timer_fire_delay");
+        d.put("growth", delayGrowth);
+        d.set("storage_checks", checkCounts(delaySamples));
+        d.set("first_poll_wait_minus_interval_ms", series(delays));
+        d.set("resizes", sampleStats(delaySamples));
+        results.put("timer_fire_delay_p50_ms", Stats.round(p50(delays), 1));
+        log(String.format("timer firing delay (%s on tmpfs): p50 %.1f ms after the due date (%s)", delayGrowth,
+                p50(delays), delays));
+    }
+
+    private static int checks(JsonNode view) {
+        int n = 0;
+        for (JsonNode step : view.path("steps")) {
+            n += "STORAGE_CHECK".equals(step.path("name").asText()) ? 1 : 0;
+        }
+        return n;
+    }
+
+    private static ArrayNode checkCounts(List<Sample> samples) {
+        ArrayNode a = Api.JSON.createArrayNode();
+        samples.forEach(s -> a.add(checks(s.view())));
+        return a;
+    }
+
+    /** From STORAGE_EXTEND's start to the end of the last STORAGE_CHECK. */
+    private static double storageStepMs(JsonNode view) {
+        long start = Long.MAX_VALUE;
+        long end = Long.MIN_VALUE;
+        for (JsonNode step : view.path("steps")) {
+            String name = step.path("name").asText();
+            if (("STORAGE_EXTEND".equals(name) || "STORAGE_CHECK".equals(name)) && !step.path("endedAt").isNull()) {
+                start = Math.min(start, Instant.parse(step.path("startedAt").asText()).toEpochMilli());
+                end = Math.max(end, Instant.parse(step.path("endedAt").asText()).toEpochMilli());
+            }
+        }
+        return end - start;
+    }
+
+    /** fallocate(1) growing a file of {@code base} bytes by {@code bytes}, then cut back to {@code base}. */
+    private static double fallocate(Path file, long base, long bytes) throws IOException, InterruptedException {
+        if (!Files.exists(file)) {
+            exec("fallocate", "-l", String.valueOf(base), file.toString());
+        }
+        long t0 = System.nanoTime();
+        exec("fallocate", "-o", String.valueOf(base), "-l", String.valueOf(bytes), file.toString());
+        double ms = (System.nanoTime() - t0) / 1e6;
+        try (FileChannel c = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            c.truncate(base);
+        }
+        return ms;
+    }
+
+    private static String exec(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
+        }
+        return output;
+    }
+
+    // ---- machine, load, targets, summary -------------------------------------------------------
+
+    private void machine(Connect conn, List<String> jvmOptions) throws Exception {
+        ObjectNode m = results.putObject("machine");
+        m.put("nproc", Runtime.getRuntime().availableProcessors());
+        for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+            if (line.startsWith("MemTotal:")) {
+                m.put("memory_mb", Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024);
+            }
+        }
+        m.put("kernel", exec("uname", "-r").strip());
+        m.put("libvirt", version(conn.getLibVersion()));
+        m.put("qemu", version(conn.getVersion()));
+        m.put("java", exec(opt("java", "java"), "-version").lines().findFirst().orElse("").strip());
+        m.put("cpu", Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("?"));
+        m.put("jvm_options", String.join(" ", jvmOptions));
+        if (!jvmOptions.isEmpty()) {
+            log("NOTE: jvm-opts given (" + jvmOptions + "): a diagnostic run, not comparable with the targets");
+        }
+    }
+
+    private static String version(long v) {
+        return (v / 1_000_000) + "." + (v / 1000 % 1000) + "." + (v % 1000);
+    }
+
+    private void load(String phase) throws IOException {
+        String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+        ArrayNode a = loads.putArray(phase);
+        for (int i = 0; i < 3; i++) {
+            a.add(Double.parseDouble(f[i]));
+        }
+        log("phase " + phase + ", load average " + f[0] + " " + f[1] + " " + f[2]);
+    }
+
+    private void targets() {
+        // figure -> [target, true when lower is better]
+        Map<String, Double> targets = new LinkedHashMap<>();
+        targets.put("latency_p50_ms", 100.0);
+        targets.put("latency_p95_ms", 200.0);
+        targets.put("ratio_libvirt", 3.0);
+        targets.put("timer_path_ms", 100.0);
+        targets.put("batch_ratio", 1.0);
+        targets.put("scale_ratio", 1.5);
+        targets.put("prealloc_ratio", 1.5);
+        targets.put("rss_mb", 768.0);
+        ObjectNode t = results.putObject("targets");
+        ObjectNode met = results.putObject("met");
+        targets.forEach((k, v) -> {
+            t.put(k, v);
+            JsonNode value = results.get(k);
+            if (value == null || !value.isNumber()) {
+                met.putNull(k);
+            } else {
+                met.put(k, value.asDouble() <= v);
+            }
+        });
+    }
+
+    private void summary(Path file) {
+        String[] figures = {"latency_p50_ms", "latency_p95_ms", "virsh_p50_ms", "libvirt_p50_ms", "ratio_virsh",
+                "ratio_libvirt", "batch_total_s", "virsh_sequential_total_s", "batch_ratio", "latency_scaled_p50_ms",
+                "scale_ratio", "prealloc_storage_p50_ms", "fallocate_p50_ms", "prealloc_ratio", "rss_mb", "timer_path_ms",
+                "timer_fire_delay_p50_ms"};
+        StringBuilder sb = new StringBuilder("\n==== vdresize benchmark ").append(results.path("date").asText())
+                .append(" (").append(results.path("machine").path("nproc").asText()).append(" CPUs, load at start ")
+                .append(loads.path("start")).append(") ====\n");
+        Map<String, JsonNode> targets = new TreeMap<>();
+        results.path("targets").fields().forEachRemaining(e -> targets.put(e.getKey(), e.getValue()));
+        for (String f : figures) {
+            JsonNode v = results.get(f);
+            JsonNode t = targets.get(f);
+            String verdict = t == null ? "" : results.path("met").path(f).isBoolean()
+                    ? (results.path("met").path(f).asBoolean() ? "ok" : "MISSED") : "n/a";
+            sb.append(String.format("  %-26s %12s   %s%n", f, v == null ? "-" : v.asText(),
+                    t == null ? "" : "target <= " + t.asText() + "  " + verdict));
+        }
+        sb.append("  results: ").append(file).append('\n');
+        System.out.print(sb);
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------
+
+    private static List<Double> e2e(List<Sample> samples) {
+        return samples.stream().map(Sample::e2eMs).toList();
+    }
+
+    private static double p50(List<Double> samples) {
+        return Stats.percentile(samples, 50);
+    }
+
+    private static ArrayNode series(List<Double> values) {
+        ArrayNode a = Api.JSON.createArrayNode();
+        values.forEach(v -> a.add(Stats.round(v, 1)));
+        return a;
+    }
+
+    private String opt(String name, String fallback) {
+        return options.getOrDefault(name, fallback);
+    }
+
+    private int intOpt(String name, int fallback) {
+        return Integer.parseInt(opt(name, String.valueOf(fallback)));
+    }
+}
