@@ -149,7 +149,7 @@ public final class PostgresServer implements AutoCloseable {
                 log.warn("cannot stop the PostgreSQL of {}: {}", base, e.getMessage());
             }
         }
-        deleteRecursively(base);
+        TestFiles.deleteRecursively(base);
     }
 
     private Path data() {
@@ -229,23 +229,6 @@ public final class PostgresServer implements AutoCloseable {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    log.debug("cannot delete {}: {}", p, e.toString());
-                }
-            });
-        } catch (IOException e) {
-            log.warn("cannot delete {}: {}", dir, e.toString());
         }
     }
 

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -250,24 +249,7 @@ public final class PrivateLibvirtd implements AutoCloseable {
             }
         }
         pidOf(base.resolve("holder.pid"), "sleep").flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
-        deleteRecursively(base);
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    log.debug("cannot delete {}: {}", p, e.toString());
-                }
-            });
-        } catch (IOException e) {
-            log.warn("cannot delete {}: {}", dir, e.toString());
-        }
+        TestFiles.deleteRecursively(base);
     }
 
     private static void sleep(long ms) {

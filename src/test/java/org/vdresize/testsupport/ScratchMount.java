@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -112,7 +111,7 @@ public final class ScratchMount implements AutoCloseable {
                         Matcher m = OWNED.matcher(d.resolve("mnt").toString());
                         return m.matches() && !alive(Long.parseLong(m.group(2))) && !mountPoints.contains(d.resolve("mnt").toString());
                     })
-                    .forEach(ScratchMount::deleteRecursively);
+                    .forEach(TestFiles::deleteRecursively);
         } catch (IOException e) {
             log.debug("cannot list /tmp: {}", e.toString());
         }
@@ -146,7 +145,7 @@ public final class ScratchMount implements AutoCloseable {
             log.warn("{} is still mounted; leaving {} in place", dir, base);
             return;
         }
-        deleteRecursively(base);
+        TestFiles.deleteRecursively(base);
     }
 
     private static boolean isMounted(Path dir) {
@@ -160,23 +159,6 @@ public final class ScratchMount implements AutoCloseable {
 
     private static boolean alive(long pid) {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    log.debug("cannot delete {}: {}", p, e.toString());
-                }
-            });
-        } catch (IOException e) {
-            log.warn("cannot delete {}: {}", dir, e.toString());
-        }
     }
 
     @Override
