@@ -42,7 +42,9 @@ import org.vdresize.testsupport.ScratchMount;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.datasource.url=jdbc:h2:mem:faults;DB_CLOSE_DELAY=-1",
-        "vdresize.hosts[0].name=local", "vdresize.hosts[0].uri=qemu:///system"})
+        "vdresize.hosts[0].name=local", "vdresize.hosts[0].uri=qemu:///system",
+        // the race's winner waits for approval, holding the lock however slowly the 49 others arrive
+        "vdresize.approval.growth-bytes=1073741824"})
 class FaultInjectionIT {
 
     static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -50,6 +52,7 @@ class FaultInjectionIT {
     static LibvirtFixture lv;
 
     @LocalServerPort int port;
+    @org.springframework.beans.factory.annotation.Autowired org.camunda.bpm.engine.TaskService tasks;
     ApiClient api;
 
     @BeforeAll
@@ -67,12 +70,17 @@ class FaultInjectionIT {
         api = new ApiClient(port, "demo", "demo");
     }
 
-    /** 50 requests for one disk released together: one resize, 49 DISK_BUSY, the disk grown once. */
+    /**
+     * 50 requests for one disk released together: one resize, 49 DISK_BUSY, the disk grown once.
+     * The growth is above the approval threshold, so the winner holds the lock at the approval task
+     * until every other request has been answered, however slowly a loaded machine serves them.
+     */
     @Test
     void fiftySimultaneousRequestsStartExactlyOneResize() throws Exception {
         Path image = withSentinel(lv, lv.createRawSparse("race.img", 32 * MIB));
         String vm = lv.startVm("race", Disk.virtio(image, "vdb"));
-        String body = json("{'path':'%s','size':'+16M'}", image);
+        String body = json("{'path':'%s','size':'+2G'}", image);
+        long grown = 32 * MIB + 2048 * MIB;
 
         int n = 50;
         CyclicBarrier start = new CyclicBarrier(n);
@@ -100,22 +108,28 @@ class FaultInjectionIT {
         assertThat(busy).as(describe(answers)).hasSize(n - 1);
 
         String id = winners.get(0).body().get("id").asText();
+        DiskOracle.await("the winner waits for approval", TIMEOUT,
+                () -> "WAITING_FOR_APPROVAL".equals(api.get("/api/resizes/" + id).body().path("status").asText()));
+        assertThat(lv.fileSize(image)).as("nothing grows before the approval").isEqualTo(32 * MIB);
+        org.camunda.bpm.engine.task.Task approval = tasks.createTaskQuery().processInstanceId(id).singleResult();
+        tasks.complete(approval.getId(), java.util.Map.of("approved", true, "approvalComment", "race test"));
+
         JsonNode done = awaitEnd(api, id, "COMPLETED", TIMEOUT);
-        assertThat(done.get("newSize").asLong()).isEqualTo(48 * MIB);
-        assertThat(lv.domblkinfoCapacity(vm, "vdb")).as("grown exactly once").isEqualTo(48 * MIB);
-        assertThat(state(lv, image).virtualSize()).isEqualTo(48 * MIB);
-        assertThat(lv.fileSize(image)).isEqualTo(48 * MIB);
+        assertThat(done.get("newSize").asLong()).isEqualTo(grown);
+        assertThat(lv.domblkinfoCapacity(vm, "vdb")).as("grown exactly once").isEqualTo(grown);
+        assertThat(state(lv, image).virtualSize()).isEqualTo(grown);
+        assertThat(lv.fileSize(image)).isEqualTo(grown);
         assertSentinel(lv, image);
         assertThat(auditTypes(api, image, id))
                 .as("a no-OS VM has no guest agent: the guest step records that and the resize completes")
-                .containsExactly("RESIZE_REQUESTED", "STORAGE_EXTENDED", "VM_DISK_RESIZED", "GUEST_NOTIFY_FAILED",
-                        "RESIZE_COMPLETED");
+                .containsExactly("RESIZE_REQUESTED", "RESIZE_APPROVED", "STORAGE_EXTENDED", "VM_DISK_RESIZED",
+                        "GUEST_NOTIFY_FAILED", "RESIZE_COMPLETED");
         assertThat(rejections(api, image)).hasSize(n - 1).allSatisfy(r -> assertThat(r).startsWith("RESIZE_REJECTED DISK_BUSY"));
         assertThat(api.get("/api/resizes?disk=" + image).body()).as("only the winner started a resize").hasSize(1);
 
         // the lock went with the resize: the next request is accepted and grows the disk once more
-        awaitEnd(api, accepted(api, body), "COMPLETED", TIMEOUT);
-        assertThat(lv.domblkinfoCapacity(vm, "vdb")).isEqualTo(64 * MIB);
+        awaitEnd(api, accepted(api, json("{'path':'%s','size':'+16M'}", image)), "COMPLETED", TIMEOUT);
+        assertThat(lv.domblkinfoCapacity(vm, "vdb")).isEqualTo(grown + 16 * MIB);
     }
 
     /** A preallocated growth larger than the pool's free space is refused before anything changes. */
