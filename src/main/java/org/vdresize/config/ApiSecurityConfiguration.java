@@ -47,8 +47,9 @@ public class ApiSecurityConfiguration {
 
     /** A bean (not only a local object) so that Boot does not add its generated in-memory user. */
     @Bean
-    CamundaIdentityAuthenticationProvider camundaIdentityAuthenticationProvider(IdentityService identityService) {
-        return new CamundaIdentityAuthenticationProvider(identityService);
+    CamundaIdentityAuthenticationProvider camundaIdentityAuthenticationProvider(IdentityService identityService,
+            @Value("${vdresize.security.login-cache:PT10S}") java.time.Duration loginCache) {
+        return new CamundaIdentityAuthenticationProvider(identityService, loginCache, System::nanoTime);
     }
 
     @Bean

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.web.servlet.WebMvcTest;
 import org.springframework.context.annotation.Import;
+import org.springframework.test.context.TestPropertySource;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.request.RequestPostProcessor;
@@ -31,6 +32,8 @@ import static org.springframework.security.test.web.servlet.request.SecurityMock
  */
 @WebMvcTest
 @Import(ApiSecurityConfiguration.class)
+// each test scripts the identity service anew: a login remembered from an earlier test would hide that
+@TestPropertySource(properties = "vdresize.security.login-cache=PT0S")
 abstract class ApiSliceTest {
 
     @Autowired
