@@ -1,6 +1,7 @@
 package org.vdresize.process;
 
 import static org.vdresize.process.ResizeProcess.PROCESS_KEY;
+import static org.vdresize.process.ResizeProcess.VAR_VALIDATION_TOKEN;
 import static org.vdresize.process.ResizeProcess.STEP_NAMES;
 
 import java.time.Instant;
@@ -20,6 +21,8 @@ import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.camunda.bpm.engine.management.JobDefinition;
 import org.camunda.bpm.engine.runtime.Job;
+import org.camunda.bpm.engine.variable.VariableMap;
+import org.camunda.bpm.engine.variable.Variables;
 import org.springframework.stereotype.Component;
 import org.vdresize.lock.ResizeLiveness;
 import org.vdresize.resize.ResizeProcessPort;
@@ -56,7 +59,7 @@ class CamundaResizeProcess implements ResizeProcessPort, ResizeLiveness {
     }
 
     @Override
-    public String start(Map<String, Object> variables, String businessKey, String user) {
+    public String start(Map<String, Object> variables, String businessKey, String user, String validationToken) {
         Authentication before = identity.getCurrentAuthentication();
         // the start event's camunda:initiator records the authenticated user as the requester, and
         // the engine checks that user's (and groups') permission to start the process
@@ -64,7 +67,11 @@ class CamundaResizeProcess implements ResizeProcessPort, ResizeLiveness {
             identity.setAuthentication(authenticationOf(user));
         }
         try {
-            return runtime.startProcessInstanceByKey(PROCESS_KEY, businessKey, variables).getId();
+            VariableMap all = Variables.fromMap(variables);
+            if (validationToken != null) {
+                all.putValueTyped(VAR_VALIDATION_TOKEN, Variables.stringValue(validationToken, true));
+            }
+            return runtime.startProcessInstanceByKey(PROCESS_KEY, businessKey, all).getId();
         } finally {
             identity.setAuthentication(before);
         }

@@ -73,6 +73,11 @@ public final class ResizeProcess {
     public static final String VAR_REASON = "reason";
     /** set by the start event (camunda:initiator) from the authenticated user */
     public static final String VAR_INITIATOR = "initiator";
+    /**
+     * Transient (never stored, gone at the first wait state): names the REST layer's validation of
+     * this very request, which Task_ValidateRequest takes instead of asking libvirt a second time
+     */
+    public static final String VAR_VALIDATION_TOKEN = "validationToken";
 
     // --- variables: derived by the steps ---
     public static final String VAR_DISK_PATH = "diskPath";
@@ -93,6 +98,8 @@ public final class ResizeProcess {
     public static final String VAR_STORAGE_JOB_STATE = "storageJobState";
     /** List of UUIDs of the VMs the VM step visits */
     public static final String VAR_VMS_TO_RESIZE = "vmsToResize";
+    /** List of UUIDs of the VMs whose guest the guest step visits: the VMs, or none when notifyGuest is false */
+    public static final String VAR_GUESTS_TO_NOTIFY = "guestsToNotify";
     /** the multi-instance element variable */
     public static final String VAR_VM_UUID = "vmUuid";
     /** Integer: how many VMs have seen the new size (decides roll back versus roll forward) */

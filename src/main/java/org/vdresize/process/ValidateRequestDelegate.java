@@ -3,7 +3,9 @@ package org.vdresize.process;
 import static org.vdresize.process.ResizeProcess.*;
 
 import java.util.List;
+import org.camunda.bpm.engine.variable.value.TypedValue;
 import org.vdresize.resize.ResizeRejectedException;
+import org.vdresize.resize.ResizeRequest;
 import org.vdresize.resize.ValidatedResize;
 import org.vdresize.config.VdresizeProperties;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
@@ -25,9 +27,11 @@ public class ValidateRequestDelegate implements JavaDelegate {
 
     @Override
     public void execute(DelegateExecution execution) {
+        ResizeRequest request = RequestVariables.read(execution);
         ValidatedResize resize;
         try {
-            resize = steps.accept(Steps.ref(execution), RequestVariables.read(execution), Steps.string(execution, VAR_INITIATOR));
+            resize = steps.accept(Steps.ref(execution), request, Steps.string(execution, VAR_INITIATOR),
+                    validationToken(execution));
         } catch (ResizeRejectedException e) {
             throw Steps.error(execution, ERROR_REQUEST_REJECTED, e.code().name(), e.getMessage());
         }
@@ -43,6 +47,14 @@ public class ValidateRequestDelegate implements JavaDelegate {
         execution.setVariable(VAR_POLL_INTERVAL, pollInterval);
         List<String> vms = resize.vms().stream().map(ValidatedResize.VmUse::uuid).toList();
         execution.setVariable(VAR_VMS_TO_RESIZE, new java.util.ArrayList<>(vms));
+        // no guest to tell: no job per VM for a step that would only note so
+        execution.setVariable(VAR_GUESTS_TO_NOTIFY, new java.util.ArrayList<>(request.notifyGuest() == null || request.notifyGuest() ? vms : List.of()));
         execution.setVariable(VAR_VMS_RESIZED, 0);
+    }
+
+    /** Only a transient token counts: a stored variable of that name (e.g. from an engine-rest start) is ignored. */
+    private static String validationToken(DelegateExecution execution) {
+        TypedValue value = execution.getVariableTyped(VAR_VALIDATION_TOKEN, true);
+        return value != null && value.isTransient() && value.getValue() instanceof String token ? token : null;
     }
 }

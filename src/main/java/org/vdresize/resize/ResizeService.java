@@ -30,10 +30,12 @@ public class ResizeService {
     private final ResizeProcessPort process;
     private final AuditService audit;
     private final TransactionTemplate tx;
+    private final PrevalidatedRequests prevalidated;
 
     public ResizeService(ResizeRules rules, ResizeRepository resizes, ResizeProcessPort process, AuditService audit,
-                         PlatformTransactionManager transactionManager) {
+                         PrevalidatedRequests prevalidated, PlatformTransactionManager transactionManager) {
         this.rules = rules;
+        this.prevalidated = prevalidated;
         this.resizes = resizes;
         this.process = process;
         this.audit = audit;
@@ -48,17 +50,24 @@ public class ResizeService {
      */
     public ResizeView start(ResizeRequest request, String user) {
         try {
-            return tx.execute(status -> {
-                // checked here first so that a bad request starts nothing at all
-                ValidatedResize validated = rules.validate(request);
-                String id = process.start(variables(request), validated.diskPath(), user);
-                ResizeView view = find(id).orElseThrow(() -> new IllegalStateException("resize " + id + " was not recorded"));
-                if (view.status() == ResizeStatus.REJECTED) {
-                    // lost a race inside the process (e.g. the disk lock): undo the start, answer like any rejection
-                    throw new ResizeRejectedException(RejectionCode.valueOf(view.error().code()), view.error().message());
-                }
-                return view;
-            });
+            // checked here first so that a bad request starts nothing at all; outside the transaction, so
+            // that no database connection waits for libvirt meanwhile (200 requests at once used to take
+            // every connection of the pool), and only once: the process's validation step takes this result
+            ValidatedResize validated = rules.validate(request);
+            String token = prevalidated.put(validated);
+            try {
+                return tx.execute(status -> {
+                    String id = process.start(variables(request), validated.diskPath(), user, token);
+                    ResizeView view = find(id).orElseThrow(() -> new IllegalStateException("resize " + id + " was not recorded"));
+                    if (view.status() == ResizeStatus.REJECTED) {
+                        // lost a race inside the process (e.g. the disk lock): undo the start, answer like any rejection
+                        throw new ResizeRejectedException(RejectionCode.valueOf(view.error().code()), view.error().message());
+                    }
+                    return view;
+                });
+            } finally {
+                prevalidated.discard(token);
+            }
         } catch (ResizeRejectedException rejected) {
             tx.executeWithoutResult(status -> audit.record(AuditType.RESIZE_REJECTED, null, describe(request), request.vm(),
                     user, null, null, rejected.code() + ": " + rejected.getMessage()));

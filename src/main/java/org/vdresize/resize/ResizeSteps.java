@@ -44,11 +44,13 @@ public class ResizeSteps {
     private final GuestNotifyService guests;
     private final Clock clock;
     private final ApplicationEventPublisher events;
+    private final PrevalidatedRequests prevalidated;
 
     public ResizeSteps(ResizeRules rules, ResizeRepository resizes, DiskLockService locks, StorageJobService storageJobs,
                        VmResizeService vmResize, InventoryPort inventory, AuditService audit, GuestNotifyService guests,
-                       Clock clock, ApplicationEventPublisher events) {
+                       Clock clock, ApplicationEventPublisher events, PrevalidatedRequests prevalidated) {
         this.events = events;
+        this.prevalidated = prevalidated;
         this.guests = guests;
         this.rules = rules;
         this.resizes = resizes;
@@ -66,7 +68,17 @@ public class ResizeSteps {
      * @throws ResizeRejectedException the request breaks a rule; nothing was written
      */
     public ValidatedResize accept(StepRef step, ResizeRequest request, String user) {
-        ValidatedResize v = rules.validate(request);
+        return accept(step, request, user, (String) null);
+    }
+
+    /**
+     * Like {@link #accept(StepRef, ResizeRequest, String)}, taking the caller's validation of this very
+     * request when the token names one ({@link PrevalidatedRequests}; else validated here). The rules
+     * are not asked twice: the disk lock, taken next in the same transaction, settles a race with
+     * another request either way.
+     */
+    public ValidatedResize accept(StepRef step, ResizeRequest request, String user, String validationToken) {
+        ValidatedResize v = prevalidated.take(validationToken).orElseGet(() -> rules.validate(request));
         String id = step.resizeId();
         resizes.insert(new ResizeRow(id, ResizeStatus.RUNNING, v.noop(), v.diskPath(), v.host(), v.pool(), v.volume(),
                 v.format(), v.preallocated(), v.oldSize(), v.requestedSize(), v.newSize(),

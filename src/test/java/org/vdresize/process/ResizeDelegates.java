@@ -104,6 +104,7 @@ final class ResizeDelegates {
             execution.setVariable(VAR_APPROVAL_NEEDED, approvalNeeded);
             execution.setVariable(VAR_POLL_INTERVAL, pollInterval);
             execution.setVariable(VAR_VMS_TO_RESIZE, new ArrayList<>(Arrays.asList(vmUuids)));
+            execution.setVariable(VAR_GUESTS_TO_NOTIFY, new ArrayList<>(Arrays.asList(vmUuids)));
         });
         return this;
     }
@@ -118,6 +119,7 @@ final class ResizeDelegates {
             execution.setVariable(VAR_APPROVAL_NEEDED, false);
             execution.setVariable(VAR_POLL_INTERVAL, "PT5S");
             execution.setVariable(VAR_VMS_TO_RESIZE, new ArrayList<String>());
+            execution.setVariable(VAR_GUESTS_TO_NOTIFY, new ArrayList<String>());
         });
         return this;
     }

@@ -190,7 +190,8 @@ class ResizeProcessModelTest {
             MultiInstanceLoopCharacteristics loop = (MultiInstanceLoopCharacteristics) perVm.getLoopCharacteristics();
             assertThat(loop).as(id + " is multi-instance").isNotNull();
             assertThat(loop.isSequential()).as(id + " sequential").isTrue();
-            assertThat(loop.getCamundaCollection()).as(id).isEqualTo("${" + VAR_VMS_TO_RESIZE + "}");
+            assertThat(loop.getCamundaCollection()).as(id)
+                    .isEqualTo("${" + (id.equals(TASK_RESIZE_VM) ? VAR_VMS_TO_RESIZE : VAR_GUESTS_TO_NOTIFY) + "}");
             assertThat(loop.getCamundaElementVariable()).as(id).isEqualTo(VAR_VM_UUID);
             // on the loop characteristics = the inner activity (one job per VM, none for an empty list)
             assertThat(loop.isCamundaAsyncBefore()).as(id + " inner asyncBefore").isTrue();

@@ -267,6 +267,19 @@ class ResizeFlowTest {
     }
 
     @Test
+    void aStartIsValidatedAgainstLibvirtOnceAndWithoutNotifyGuestHasNoGuestStep() throws Exception {
+        runningVm("vm1");
+        ResizeRequest quiet = new ResizeRequest(null, null, null, null, PATH, "+16M", false, null, "test");
+        ResizeView done = awaitEnd(resizes.start(quiet, "bob").id());
+        assertThat(done.status()).isEqualTo(ResizeStatus.COMPLETED);
+        // findPool is asked by the rules only: the process's validation step took the REST layer's result
+        verify(inventory, times(1)).findPool("p");
+        assertThat(done.steps()).extracting(ResizeView.Step::name).doesNotContain("GUEST_NOTIFY").contains("VM_RESIZE");
+        assertThat(auditTypes(done.id())).containsExactly("RESIZE_REQUESTED", "STORAGE_EXTENDED", "VM_DISK_RESIZED",
+                "RESIZE_COMPLETED");
+    }
+
+    @Test
     void sameSizeIsANoopThatCompletesAtOnce() {
         ResizeView view = resizes.start(byPath("64M"), "bob");
         assertThat(view.status()).isEqualTo(ResizeStatus.COMPLETED);
