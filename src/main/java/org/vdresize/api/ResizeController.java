@@ -118,7 +118,8 @@ public class ResizeController {
         ResizeView view = resizeService.start(resize, principal.getName());
         String location = request.getContextPath() + "/api/resizes/"
                 + UriUtils.encodePathSegment(view.id(), StandardCharsets.UTF_8);
-        if (view.status() != null && view.status().isFinal()) {
+        // a no-op is done at once (200); any other start is 202, even when it finished before this read
+        if (view.noop() && view.status() != null && view.status().isFinal()) {
             return ResponseEntity.ok().header(HttpHeaders.CONTENT_LOCATION, location).body(view);
         }
         return ResponseEntity.accepted().header(HttpHeaders.LOCATION, location).body(view);

@@ -55,19 +55,23 @@ public class ResizeService {
             // every connection of the pool), and only once: the process's validation step takes this result
             ValidatedResize validated = rules.validate(request);
             String token = prevalidated.put(validated);
+            String id;
             try {
-                return tx.execute(status -> {
-                    String id = process.start(variables(request), validated.diskPath(), user, token);
-                    ResizeView view = find(id).orElseThrow(() -> new IllegalStateException("resize " + id + " was not recorded"));
-                    if (view.status() == ResizeStatus.REJECTED) {
+                id = tx.execute(status -> {
+                    String started = process.start(variables(request), validated.diskPath(), user, token);
+                    ResizeRow row = resizes.find(started)
+                            .orElseThrow(() -> new IllegalStateException("resize " + started + " was not recorded"));
+                    if (row.status() == ResizeStatus.REJECTED) {
                         // lost a race inside the process (e.g. the disk lock): undo the start, answer like any rejection
-                        throw new ResizeRejectedException(RejectionCode.valueOf(view.error().code()), view.error().message());
+                        throw new ResizeRejectedException(RejectionCode.valueOf(row.errorCode()), row.errorMessage());
                     }
-                    return view;
+                    return started;
                 });
             } finally {
                 prevalidated.discard(token);
             }
+            // the whole view after the commit: the first job waits for that commit, not for these reads
+            return find(id).orElseThrow(() -> new IllegalStateException("resize " + id + " was not recorded"));
         } catch (ResizeRejectedException rejected) {
             tx.executeWithoutResult(status -> audit.record(AuditType.RESIZE_REJECTED, null, describe(request), request.vm(),
                     user, null, null, rejected.code() + ": " + rejected.getMessage()));

@@ -100,6 +100,17 @@ class ResizeControllerTest extends ApiSliceTest {
     }
 
     @Test
+    void aResizeThatFinishedBeforeTheAnswerWasReadIsStill202() throws Exception {
+        when(resizeService.start(any(), anyString())).thenReturn(complete("pi-fast"));
+
+        postResize("{\"pool\": \"default\", \"volume\": \"d1.qcow2\", \"size\": \"2G\"}")
+                .andExpect(status().isAccepted())
+                .andExpect(header().string("Location", "/api/resizes/pi-fast"))
+                .andExpect(jsonPath("$.status").value("COMPLETED"))
+                .andExpect(jsonPath("$.noop").value(false));
+    }
+
+    @Test
     void alreadyAtSizeAnswers200WithoutLocation() throws Exception {
         ResizeView noop = new ResizeView("pi-7", ResizeStatus.COMPLETED, true, null, 2147483648L, "2G", 2147483648L,
                 List.of(), List.of(), "demo", null, STARTED, STARTED, List.of(), null);
