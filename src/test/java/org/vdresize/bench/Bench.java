@@ -111,12 +111,14 @@ public final class Bench {
                 double p50One = Double.NaN;
                 if (phases.contains("latency") || phases.contains("scale")) {
                     load("latency_1x1");
-                    sequential("warmup", solo, "vdb", intOpt("warmup", 10));
+                    // 60: with 10 the JIT was still compiling during the measured runs (1x1 came out slower than 20x10)
+                    sequential("warmup", solo, "vdb", intOpt("warmup", 60));
                     List<Sample> one = sequential("latency_1x1", solo, "vdb", intOpt("latency-runs", 40));
                     p50One = p50(e2e(one));
                     results.put("latency_p50_ms", Stats.round(p50One, 1));
                     results.put("latency_p95_ms", Stats.round(Stats.percentile(e2e(one), 95), 1));
                     details.set("latency_1x1", sampleStats(one));
+                    getCost(one.get(one.size() - 1).id(), intOpt("get-runs", 100));
                 }
 
                 if (phases.contains("virsh")) {
@@ -187,6 +189,22 @@ public final class Bench {
     // ---- sequential resizes ------------------------------------------------------------------
 
     record Sample(String id, double e2eMs, double postMs, long wall0, JsonNode view) {
+    }
+
+    /** What one poll costs: GET /api/resizes/{id} of a completed resize, back to back. */
+    private void getCost(String id, int n) throws Exception {
+        double cpu0 = app.cpuMs();
+        List<Double> ms = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            api.get("/api/resizes/" + id);
+            ms.add((System.nanoTime() - t0) / 1e6);
+        }
+        double cpuPerGet = (app.cpuMs() - cpu0) / n;
+        ObjectNode g = details.putObject("get_resize");
+        g.put("p50_ms", Stats.round(p50(ms), 2));
+        g.put("app_cpu_ms", Stats.round(cpuPerGet, 2));
+        log(String.format("GET /api/resizes/{id}: p50 %.2f ms, app CPU %.2f ms per GET", p50(ms), cpuPerGet));
     }
 
     private List<Sample> sequential(String label, String vm, String target, int runs) throws Exception {
@@ -412,6 +430,10 @@ public final class Bench {
         b.put("post_max_ms", Stats.round(postMs.stream().mapToDouble(Double::doubleValue).max().orElse(0), 0));
         b.put("last_endedAt_s", Stats.round((lastEnd - wall0) / 1e3, 2));
         b.put("total_s", Stats.round(totalS, 2));
+        // where the time went, each resize measured from the moment the POSTs were sent
+        List<Sample> asSamples = views.stream().map(v -> new Sample(v.path("id").asText(),
+                Instant.parse(v.path("endedAt").asText()).toEpochMilli() - wall0, 0, wall0, v)).toList();
+        b.set("segments_from_batch_start", sampleStats(asSamples).get("segments_ms"));
         log(String.format("batch: %d resizes, all POSTs answered after %.2f s, all COMPLETED after %.2f s (last endedAt %.2f s)",
                 disks.size(), postedS, totalS, (lastEnd - wall0) / 1e3));
         return totalS;
