@@ -7,7 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.util.Arrays;
 import java.util.List;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.springframework.web.context.request.async.DeferredResult;
 import java.util.stream.Collectors;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -139,6 +144,60 @@ public class ResizeController {
     public ResizeView get(@Parameter(description = "The resize's id (its process instance id)") @PathVariable String id) {
         return resizeService.find(id).orElseThrow(
                 () -> new ResizeRejectedException(RejectionCode.UNKNOWN_RESIZE, "there is no resize " + id));
+    }
+
+    /** The longest a GET may wait for a change. */
+    static final int MAX_WAIT_SECONDS = 60;
+
+    @GetMapping(value = "/{id}", params = "wait")
+    @Operation(summary = "Read a resize once its status changes", description = "Answers as soon as the resize's "
+            + "status differs from what it was when the request arrived (e.g. RUNNING became COMPLETED), or after "
+            + "`wait` seconds with the resize as it is then; at once for a resize that has ended. Instead of "
+            + "polling: one request per change, and the answer comes right after the change commits.",
+            responses = {
+                    @ApiResponse(responseCode = "200", description = "The resize",
+                            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                    schema = @Schema(implementation = ResizeView.class))),
+                    @ApiResponse(responseCode = "400", description = "INVALID_REQUEST: wait is not a whole number of "
+                            + "seconds from 0 to " + MAX_WAIT_SECONDS,
+                            content = @Content(mediaType = "application/problem+json",
+                                    schema = @Schema(implementation = ApiDocs.ProblemDoc.class))),
+                    @ApiResponse(responseCode = "404", description = "UNKNOWN_RESIZE",
+                            content = @Content(mediaType = "application/problem+json",
+                                    schema = @Schema(implementation = ApiDocs.ProblemDoc.class),
+                                    examples = @ExampleObject(name = "UNKNOWN_RESIZE", value = ApiDocs.UNKNOWN_RESIZE)))})
+    public DeferredResult<ResizeView> getWhenChanged(
+            @Parameter(description = "The resize's id (its process instance id)") @PathVariable String id,
+            @Parameter(description = "The longest to wait for a change, in whole seconds (0 to " + MAX_WAIT_SECONDS + ")",
+                    example = "30") @RequestParam String wait) {
+        Duration duration = waitDuration(wait);
+        // the request's thread is free meanwhile; the container's own timeout is only a backstop
+        DeferredResult<ResizeView> result = new DeferredResult<>(duration.toMillis() + 15_000);
+        CompletableFuture<Optional<ResizeView>> found = resizeService.findWhenChanged(id, duration);
+        found.whenComplete((view, failure) -> {
+            if (failure != null) {
+                result.setErrorResult(failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure);
+            } else if (view.isEmpty()) {
+                result.setErrorResult(new ResizeRejectedException(RejectionCode.UNKNOWN_RESIZE, "there is no resize " + id));
+            } else {
+                result.setResult(view.get());
+            }
+        });
+        result.onCompletion(() -> found.cancel(false));
+        return result;
+    }
+
+    private static Duration waitDuration(String wait) {
+        try {
+            int seconds = Integer.parseInt(wait.strip());
+            if (seconds >= 0 && seconds <= MAX_WAIT_SECONDS) {
+                return Duration.ofSeconds(seconds);
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new ResizeRejectedException(RejectionCode.INVALID_REQUEST,
+                "wait must be a whole number of seconds from 0 to " + MAX_WAIT_SECONDS + ", not " + wait);
     }
 
     @GetMapping

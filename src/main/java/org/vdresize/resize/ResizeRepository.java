@@ -76,6 +76,21 @@ public class ResizeRepository {
         return jdbc.query(sql.toString(), RESIZE, args.toArray());
     }
 
+    /** The status of each of these resizes that exists. */
+    public Map<String, ResizeStatus> statuses(java.util.Collection<String> ids) {
+        Map<String, ResizeStatus> found = new java.util.HashMap<>();
+        List<String> all = List.copyOf(ids);
+        for (int from = 0; from < all.size(); from += 500) {
+            List<String> part = all.subList(from, Math.min(all.size(), from + 500));
+            String marks = String.join(",", java.util.Collections.nCopies(part.size(), "?"));
+            jdbc.query("select id, status from vdr_resize where id in (" + marks + ")",
+                    rs -> {
+                        found.put(rs.getString("id"), ResizeStatus.valueOf(rs.getString("status")));
+                    }, part.toArray());
+        }
+        return found;
+    }
+
     public void updateStatus(String id, ResizeStatus status, Instant endedAt, String errorCode, String errorMessage) {
         jdbc.update("update vdr_resize set status = ?, ended_at = ?, error_code = coalesce(?, error_code),"
                         + " error_message = coalesce(?, error_message) where id = ?",

@@ -13,7 +13,13 @@ import static org.vdresize.process.ResizeProcess.VAR_VOLUME;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import jakarta.annotation.PreDestroy;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -31,9 +37,18 @@ public class ResizeService {
     private final AuditService audit;
     private final TransactionTemplate tx;
     private final PrevalidatedRequests prevalidated;
+    private final ResizeStatusWatch watch;
+    /** reads the views that waiting requests answer with, off the thread that committed the change */
+    private final ExecutorService viewReaders = Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "resize-view-reader");
+        t.setDaemon(true);
+        return t;
+    });
 
     public ResizeService(ResizeRules rules, ResizeRepository resizes, ResizeProcessPort process, AuditService audit,
-                         PrevalidatedRequests prevalidated, PlatformTransactionManager transactionManager) {
+                         PrevalidatedRequests prevalidated, ResizeStatusWatch watch,
+                         PlatformTransactionManager transactionManager) {
+        this.watch = watch;
         this.rules = rules;
         this.prevalidated = prevalidated;
         this.resizes = resizes;
@@ -81,6 +96,27 @@ public class ResizeService {
 
     public Optional<ResizeView> find(String id) {
         return resizes.find(id).map(this::view);
+    }
+
+    /**
+     * The resize once its status is no longer what it is now, or after {@code wait}, whichever comes
+     * first; at once when its status is final (it never changes again) or the wait is zero. Empty
+     * when there is no such resize. Nothing blocks meanwhile: the view is read on a small pool of
+     * its own when the change or the end of the wait comes.
+     */
+    public CompletableFuture<Optional<ResizeView>> findWhenChanged(String id, Duration wait) {
+        Optional<ResizeRow> row = resizes.find(id);
+        if (row.isEmpty() || row.get().status().isFinal() || wait.isZero() || wait.isNegative()) {
+            return CompletableFuture.completedFuture(row.map(this::view));
+        }
+        return watch.change(id, row.get().status())
+                .completeOnTimeout(row.get().status(), wait.toMillis(), TimeUnit.MILLISECONDS)
+                .thenApplyAsync(status -> find(id), viewReaders);
+    }
+
+    @PreDestroy
+    void stop() {
+        viewReaders.shutdownNow();
     }
 
     public List<ResizeView> list(ResizeStatus status, String diskPath) {

@@ -247,14 +247,14 @@ public class ResizeSteps {
 
     public void approvalRequested(StepRef step) {
         ResizeRow r = row(step);
-        resizes.updateStatus(r.id(), ResizeStatus.WAITING_FOR_APPROVAL, null, null, null);
+        updateStatus(r, ResizeStatus.WAITING_FOR_APPROVAL, null, null, null);
         resizes.stepDetail(step.activityInstanceId(), r.id(), "growth of " + (r.newSize() - r.oldSize())
                 + " B is above the approval threshold: waiting for disk-approvers");
     }
 
     public void approved(StepRef step, String approver, String comment) {
         ResizeRow r = row(step);
-        resizes.updateStatus(r.id(), ResizeStatus.RUNNING, null, null, null);
+        updateStatus(r, ResizeStatus.RUNNING, null, null, null);
         String detail = "approved by " + approver + (comment == null || comment.isBlank() ? "" : ": " + comment);
         resizes.stepDetail(step.activityInstanceId(), r.id(), detail);
         audit.record(AuditType.RESIZE_APPROVED, r.id(), r.diskPath(), null, approver, r.oldSize(), r.newSize(), detail);
@@ -272,14 +272,14 @@ public class ResizeSteps {
     /** The operator's choice at the needs-attention task, for the audit trail. */
     public void operatorDecided(StepRef step, String operator, String decision, String comment) {
         ResizeRow r = row(step);
-        resizes.updateStatus(r.id(), ResizeStatus.RUNNING, null, null, null);
+        updateStatus(r, ResizeStatus.RUNNING, null, null, null);
         audit.record(AuditType.OPERATOR_DECISION, r.id(), r.diskPath(), null, operator, r.oldSize(), r.newSize(),
                 decision + (comment == null || comment.isBlank() ? "" : ": " + comment));
     }
 
     public void needsAttention(StepRef step, String code, String message) {
         ResizeRow r = row(step);
-        resizes.updateStatus(r.id(), ResizeStatus.NEEDS_ATTENTION, null, code, message);
+        updateStatus(r, ResizeStatus.NEEDS_ATTENTION, null, code, message);
         audit.record(AuditType.RESIZE_NEEDS_ATTENTION, r.id(), r.diskPath(), null, r.requestedBy(), r.oldSize(), r.newSize(),
                 code + ": " + message);
         log.warn("[{}] resize {} needs attention: {} {}", r.diskPath(), r.id(), code, message);
@@ -317,8 +317,14 @@ public class ResizeSteps {
 
     /** Writes a final status and tells the listeners (metrics), which hear of it only if this transaction commits. */
     private void end(ResizeRow r, ResizeStatus status, Instant endedAt, String code, String message) {
-        resizes.updateStatus(r.id(), status, endedAt, code, message);
+        updateStatus(r, status, endedAt, code, message);
         events.publishEvent(new ResizeEnded(r.id(), status, r.noop(), r.startedAt(), endedAt));
+    }
+
+    /** Every status write goes through here: readers waiting for a change hear of it after the commit. */
+    private void updateStatus(ResizeRow r, ResizeStatus status, Instant endedAt, String code, String message) {
+        resizes.updateStatus(r.id(), status, endedAt, code, message);
+        events.publishEvent(new ResizeStatusChanged(r.id(), status));
     }
 
     /** Decided when the step runs, not at request time: a VM may have started or stopped since. */

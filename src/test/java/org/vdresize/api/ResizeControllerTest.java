@@ -111,6 +111,41 @@ class ResizeControllerTest extends ApiSliceTest {
     }
 
     @Test
+    void aWaitingReadIsAnsweredAsynchronouslyWithTheChangedResize() throws Exception {
+        when(resizeService.findWhenChanged("pi-9", java.time.Duration.ofSeconds(30)))
+                .thenReturn(java.util.concurrent.CompletableFuture.completedFuture(Optional.of(complete("pi-9"))));
+        org.springframework.test.web.servlet.MvcResult started = mvc.perform(get("/api/resizes/pi-9").param("wait", "30").with(demo()))
+                .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.request().asyncStarted())
+                .andReturn();
+        mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch(started))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.id").value("pi-9"))
+                .andExpect(jsonPath("$.status").value("COMPLETED"));
+    }
+
+    @Test
+    void aWaitingReadOfAnUnknownResizeIs404() throws Exception {
+        when(resizeService.findWhenChanged("nope", java.time.Duration.ofSeconds(5)))
+                .thenReturn(java.util.concurrent.CompletableFuture.completedFuture(Optional.empty()));
+        org.springframework.test.web.servlet.MvcResult started = mvc.perform(get("/api/resizes/nope").param("wait", "5").with(demo()))
+                .andReturn();
+        mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.asyncDispatch(started))
+                .andExpect(status().isNotFound())
+                .andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.code").value("UNKNOWN_RESIZE"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-1", "61", "1.5", "soon", ""})
+    void aWaitThatIsNotWholeSecondsUpToAMinuteIs400(String wait) throws Exception {
+        mvc.perform(get("/api/resizes/pi-9").param("wait", wait).with(demo()))
+                .andExpect(status().isBadRequest())
+                .andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.code").value("INVALID_REQUEST"));
+        verify(resizeService, never()).findWhenChanged(anyString(), any());
+    }
+
+    @Test
     void alreadyAtSizeAnswers200WithoutLocation() throws Exception {
         ResizeView noop = new ResizeView("pi-7", ResizeStatus.COMPLETED, true, null, 2147483648L, "2G", 2147483648L,
                 List.of(), List.of(), "demo", null, STARTED, STARTED, List.of(), null);

@@ -47,6 +47,8 @@ public final class Bench {
     private final Map<String, String> options;
     private final Path out;
     private final int pollEveryMs;
+    /** false: the client waits with ?wait= (see awaitCompleted) */
+    private boolean polling;
     private final ObjectNode results = Api.JSON.createObjectNode();
     private final ObjectNode details = Api.JSON.createObjectNode();
     private final ObjectNode loads = Api.JSON.createObjectNode();
@@ -119,6 +121,12 @@ public final class Bench {
                     results.put("latency_p95_ms", Stats.round(Stats.percentile(e2e(one), 95), 1));
                     details.set("latency_1x1", sampleStats(one));
                     getCost(one.get(one.size() - 1).id(), intOpt("get-runs", 100));
+                    // the same with a client that polls every poll-every-ms instead of waiting
+                    polling = true;
+                    List<Sample> polled = sequential("latency_1x1_polled", solo, "vdb", intOpt("polled-runs", 20));
+                    polling = false;
+                    details.set("latency_1x1_polled", sampleStats(polled));
+                    results.put("latency_polled_p50_ms", Stats.round(p50(e2e(polled)), 1));
                 }
 
                 if (phases.contains("virsh")) {
@@ -242,10 +250,15 @@ public final class Bench {
         return new Sample(view.path("id").asText(), (t1 - t0) / 1e6, (tPost - t0) / 1e6, wall0, view);
     }
 
+    /**
+     * Reads the resize until it is COMPLETED: by default as automation should, with {@code ?wait=}
+     * (the answer comes when the status changes); with {@code polling}, by a GET every
+     * {@code poll-every-ms} (the figures of earlier runs, and what a naive client costs).
+     */
     private JsonNode awaitCompleted(String id, Duration timeout) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
         while (true) {
-            JsonNode view = api.get("/api/resizes/" + id).body();
+            JsonNode view = api.get("/api/resizes/" + id + (polling ? "" : "?wait=30")).body();
             gets++;
             String status = view.path("status").asText();
             if ("COMPLETED".equals(status)) {
@@ -257,7 +270,9 @@ public final class Bench {
             if (System.nanoTime() > end) {
                 throw new IllegalStateException("resize " + id + " still " + status + " after " + timeout + ": " + view);
             }
-            Thread.sleep(pollEveryMs);
+            if (polling) {
+                Thread.sleep(pollEveryMs);
+            }
         }
     }
 
@@ -650,7 +665,7 @@ public final class Bench {
     }
 
     private void summary(Path file) {
-        String[] figures = {"latency_p50_ms", "latency_p95_ms", "virsh_p50_ms", "libvirt_p50_ms", "ratio_virsh",
+        String[] figures = {"latency_p50_ms", "latency_p95_ms", "latency_polled_p50_ms", "virsh_p50_ms", "libvirt_p50_ms", "ratio_virsh",
                 "ratio_libvirt", "batch_total_s", "virsh_sequential_total_s", "batch_ratio", "latency_scaled_p50_ms",
                 "scale_ratio", "prealloc_storage_p50_ms", "fallocate_p50_ms", "prealloc_ratio", "rss_mb", "timer_path_ms",
                 "timer_fire_delay_p50_ms"};

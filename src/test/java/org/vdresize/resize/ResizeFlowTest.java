@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -424,6 +425,48 @@ class ResizeFlowTest {
         assertThat(events).extracting(AuditEvent::type).startsWith("RESIZE_REQUESTED", "RESIZE_APPROVED");
         assertThat(events.get(1).user()).isEqualTo("carol");
         assertThat(events.get(1).detail()).contains("pool has room");
+    }
+
+    @Test
+    void aReaderWaitingForAChangeIsAnsweredWhenItCommitsOrWhenItsWaitEnds() throws Exception {
+        runningVm("vm1");
+        ResizeView waiting = awaitStatus(resizes.start(byPath("+2G"), "bob").id(), ResizeStatus.WAITING_FOR_APPROVAL);
+
+        // nothing changes: answered at the end of the wait, as it is
+        long t0 = System.nanoTime();
+        Optional<ResizeView> same = resizes.findWhenChanged(waiting.id(), java.time.Duration.ofMillis(600)).get(10, TimeUnit.SECONDS);
+        assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(500L, 5_000L);
+        assertThat(same).get().extracting(ResizeView::status).isEqualTo(ResizeStatus.WAITING_FOR_APPROVAL);
+
+        // the approval changes it: answered with the new status, long before the wait ends
+        java.util.concurrent.CompletableFuture<Optional<ResizeView>> change =
+                resizes.findWhenChanged(waiting.id(), java.time.Duration.ofSeconds(60));
+        assertThat(change).isNotDone();
+        t0 = System.nanoTime();
+        decide(waiting.id(), "carol", true, "go");
+        ResizeView changed = change.get(30, TimeUnit.SECONDS).orElseThrow();
+        assertThat(changed.status()).isNotEqualTo(ResizeStatus.WAITING_FOR_APPROVAL);
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(30_000L);
+
+        // an ended resize never changes again: answered at once; an unknown one is empty
+        ResizeView done = awaitEnd(waiting.id());
+        assertThat(resizes.findWhenChanged(done.id(), java.time.Duration.ofSeconds(60)).getNow(null))
+                .get().extracting(ResizeView::status).isEqualTo(ResizeStatus.COMPLETED);
+        assertThat(resizes.findWhenChanged("no-such-resize", java.time.Duration.ofSeconds(60)).getNow(null)).isEmpty();
+    }
+
+    @Test
+    void aChangeCommittedByAnotherNodeIsFoundWithoutAnEvent() throws Exception {
+        runningVm("vm1");
+        ResizeView waiting = awaitStatus(resizes.start(byPath("+2G"), "bob").id(), ResizeStatus.WAITING_FOR_APPROVAL);
+        java.util.concurrent.CompletableFuture<Optional<ResizeView>> change =
+                resizes.findWhenChanged(waiting.id(), java.time.Duration.ofSeconds(60));
+        // as another node would: a committed status, and no event in this JVM
+        jdbc.update("update vdr_resize set status = 'NEEDS_ATTENTION' where id = ?", waiting.id());
+        assertThat(change.get(10, TimeUnit.SECONDS)).get().extracting(ResizeView::status).isEqualTo(ResizeStatus.NEEDS_ATTENTION);
+        jdbc.update("update vdr_resize set status = 'WAITING_FOR_APPROVAL' where id = ?", waiting.id());
+        decide(waiting.id(), "carol", false, "clean up");
+        awaitEnd(waiting.id());
     }
 
     @Test
