@@ -6,7 +6,8 @@
 #     is newer than the jar, or when they are missing (mvn -DskipTests package)
 #  3. runs org.vdresize.bench.Bench with the test classpath: it removes leftover vdr-bench-* domains
 #     and pools, creates its own (no-OS domains, type='qemu', 32 MiB), starts `java -jar
-#     target/vdresize.jar` with the JVM's defaults on a free port and a fresh database under
+#     target/vdresize.jar` with the JVM options of scripts/run.sh (JAVA_OPTS, default -Xmx384m) on
+#     a free port and a fresh database under
 #     target/bench/, measures, stops it, removes its objects, writes target/bench/results.json and
 #     prints a summary. About 3-6 minutes; needs about 8 GiB free on the file system of target/.
 # Options after -- go to the benchmark as --name=value (see Bench.java), e.g. -- --latency-runs=60
@@ -62,5 +63,7 @@ fi
 
 log "running the benchmark (progress below; app log: target/bench/app.log)"
 cd "$ROOT"
+# the application runs with the JVM options scripts/run.sh uses (JAVA_OPTS, else DEFAULT_JAVA_OPTS);
+# a --jvm-opts=... among the options replaces them (diagnostics)
 exec java -cp "$ROOT/target/test-classes:$(cat "$CP_FILE")" org.vdresize.bench.Bench \
-  --jar="$APP_JAR" --out="$OUT" ${BENCH_ARGS[@]+"${BENCH_ARGS[@]}"}
+  --jar="$APP_JAR" --out="$OUT" "--jvm-opts=${JAVA_OPTS-$DEFAULT_JAVA_OPTS}" ${BENCH_ARGS[@]+"${BENCH_ARGS[@]}"}

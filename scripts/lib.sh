@@ -7,6 +7,10 @@ APP_JAR=$ROOT/target/vdresize.jar
 APP_LOG=$DATA/vdresize.log
 APP_PID_FILE=$DATA/vdresize.pid
 APP_PORT_FILE=$DATA/vdresize.port
+# The JVM options vdresize runs with unless JAVA_OPTS says otherwise (scripts/run.sh, scripts/bench.sh).
+# Without a heap limit the JVM may grow its heap to a quarter of the machine's memory and keep it;
+# the live data is far smaller (docs/benchmark.md: RSS after 200 simultaneous resizes).
+DEFAULT_JAVA_OPTS="-Xmx384m"
 
 log() { echo "[$NAME] $*"; }
 die() { echo "[$NAME] ERROR: $*" >&2; exit 1; }

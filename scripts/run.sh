@@ -8,7 +8,7 @@
 # If the application already runs (data/vdresize.pid), it is left alone: no build, no second start.
 #
 # Usage: scripts/run.sh [--no-build] [-- EXTRA_APPLICATION_ARGS...]
-# Environment: PORT (default 8080), HEALTH_TIMEOUT seconds (default 240), JAVA_OPTS
+# Environment: PORT (default 8080), HEALTH_TIMEOUT seconds (default 240), JAVA_OPTS (default -Xmx384m)
 # Example: PORT=8081 scripts/run.sh -- --vdresize.hosts[0].name=local --vdresize.hosts[0].uri=qemu:///system
 set -euo pipefail
 NAME=run
@@ -67,7 +67,7 @@ if [ -z "$pid" ]; then
   # setsid: the application outlives this script and the terminal (Ctrl-C, closing it).
   cd "$ROOT"
   # shellcheck disable=SC2086  # JAVA_OPTS is a list of words on purpose
-  setsid java ${JAVA_OPTS:-} -jar "$APP_JAR" --server.port="$PORT" ${APP_ARGS[@]+"${APP_ARGS[@]}"} \
+  setsid java ${JAVA_OPTS-$DEFAULT_JAVA_OPTS} -jar "$APP_JAR" --server.port="$PORT" ${APP_ARGS[@]+"${APP_ARGS[@]}"} \
     </dev/null >>"$APP_LOG" 2>&1 &
   pid=$!
   echo "$pid" >"$APP_PID_FILE"

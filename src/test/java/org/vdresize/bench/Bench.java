@@ -35,7 +35,8 @@ import org.libvirt.Domain;
  * {@code java}, {@code warmup}, {@code latency-runs}, {@code virsh-runs}, {@code libvirt-runs},
  * {@code vms}, {@code disks-per-vm}, {@code prealloc-runs}, {@code timer-runs},
  * {@code timer-growth}, {@code timer-delay-runs}, {@code timer-delay-growth}, {@code poll-every-ms}, {@code poll-interval-ms} (what the app is configured
- * with), {@code jvm-opts} (diagnostics only: the figures are only comparable with none),
+ * with), {@code jvm-opts} (scripts/bench.sh passes the JVM options scripts/run.sh starts the application
+ * with; another value is a diagnostic run),
  * {@code phases} (a comma-separated subset of latency,virsh,scale,batch,prealloc; default all),
  * {@code app-args} (diagnostics only: more application arguments, e.g. another datasource URL).
  */
@@ -623,7 +624,7 @@ public final class Bench {
                 .findFirst().map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("?"));
         m.put("jvm_options", String.join(" ", jvmOptions));
         if (!jvmOptions.isEmpty()) {
-            log("NOTE: jvm-opts given (" + jvmOptions + "): a diagnostic run, not comparable with the targets");
+            log("JVM options of the application: " + jvmOptions);
         }
     }
 
