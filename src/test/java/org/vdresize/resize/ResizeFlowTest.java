@@ -108,6 +108,9 @@ class ResizeFlowTest {
         qemuCapacity.clear();
         volumeCapacity = 64 * MIB;
         when(inventory.vms()).thenAnswer(i -> List.copyOf(vms));
+        // the path lookups answer from vms() and volumes(), as the port's defaults do
+        when(inventory.vmsUsing(anyString())).thenCallRealMethod();
+        when(inventory.volumesBackedBy(anyString())).thenCallRealMethod();
         when(inventory.findVm(anyString())).thenAnswer(i -> vms.stream()
                 .filter(vm -> vm.name().equals(i.getArgument(0)) || vm.uuid().equals(i.getArgument(0))).findFirst());
         when(inventory.volumes()).thenAnswer(i -> List.of(volume()));
