@@ -25,7 +25,8 @@ public final class DiskChecks {
      * @param volume      the pool volume with this path, or null
      * @param pool        that volume's pool, or null
      * @param users       every VM that has a disk with this path
-     * @param allVolumes  every volume of every active pool (to find images this one is the backing file of)
+     * @param allVolumes  every volume of every active pool, or at least every one whose backing store is
+     *                    this path (to find images this one is the backing file of)
      */
     public static Optional<Problem> whyNotResizable(String path, StorageVolume volume, StoragePool pool, List<Vm> users,
                                                     List<StorageVolume> allVolumes) {

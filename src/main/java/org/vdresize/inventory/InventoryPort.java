@@ -33,6 +33,23 @@ public interface InventoryPort {
     Optional<StoragePool> findPool(String name);
 
     /**
+     * Every domain of every available host with a disk whose source is this path, as {@link #vms()}
+     * lists it. Implementations may answer without reading the domains that do not use it.
+     */
+    default List<Vm> vmsUsing(String path) {
+        return vms().stream().filter(vm -> vm.diskByPath(path).isPresent()).toList();
+    }
+
+    /**
+     * The volumes of active pools whose backing store is this path (the images this one is the
+     * backing file of). Only their identity and backing path are meant to be used: an implementation
+     * may answer from descriptions it has not re-read since the image file last changed.
+     */
+    default List<StorageVolume> volumesBackedBy(String path) {
+        return volumes().stream().filter(v -> path.equals(v.backingPath())).toList();
+    }
+
+    /**
      * The configured hosts that cannot be asked now, each with the VMs and volumes it had when it last
      * answered (empty when it never did since this application started).
      */

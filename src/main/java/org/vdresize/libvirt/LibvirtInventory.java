@@ -51,6 +51,7 @@ public class LibvirtInventory implements InventoryPort {
 
     private final LibvirtHosts hosts;
     private final DomainCache domains = new DomainCache();
+    private final BackingIndex backing = new BackingIndex();
     /** Each host's VMs and volumes as it last listed them: what an unreachable host serves. */
     private final Map<String, List<Vm>> lastKnownVms = new ConcurrentHashMap<>();
     private final Map<String, List<StorageVolume>> lastKnownVolumes = new ConcurrentHashMap<>();
@@ -74,6 +75,11 @@ public class LibvirtInventory implements InventoryPort {
     /** How many domains the VM list had to read from libvirt so far (for tests and diagnostics). */
     long domainReads() {
         return domains.domainReads();
+    }
+
+    /** How many volume descriptions the backing lookups had to read from libvirt so far (tests). */
+    long backingVolumeReads() {
+        return backing.volumeReads();
     }
 
     @Override
@@ -103,7 +109,11 @@ public class LibvirtInventory implements InventoryPort {
      */
     @Override
     public List<StorageVolume> volumes() {
-        List<StorageVolume> all = allVolumes();
+        return onePerPath(allVolumes());
+    }
+
+    /** One volume per path: the one from the host that owns its pool. */
+    private List<StorageVolume> onePerPath(List<StorageVolume> all) {
         Map<String, StorageVolume> byPath = new LinkedHashMap<>();
         for (StorageVolume v : all) {
             byPath.merge(v.path() == null ? v.host() + "/" + v.pool() + "/" + v.name() : v.path(), v,
@@ -142,6 +152,19 @@ public class LibvirtInventory implements InventoryPort {
             }
             return volumes;
         }, lastKnownVolumes).found();
+    }
+
+    /** Filters the cached listing ({@link #vms()}), which re-reads only the domains that changed. */
+    @Override
+    public List<Vm> vmsUsing(String path) {
+        return vms().stream().filter(vm -> vm.diskByPath(path).isPresent()).toList();
+    }
+
+    /** See {@link BackingIndex}: the descriptions of unchanged image files are not read again. */
+    @Override
+    public List<StorageVolume> volumesBackedBy(String path) {
+        return onePerPath(collect("images backed by " + path,
+                (host, c) -> backing.volumesBackedBy(host, hosts.isLocal(host), c, path)));
     }
 
     /**
@@ -354,7 +377,7 @@ public class LibvirtInventory implements InventoryPort {
     }
 
     /** The pool was stopped (or undefined) by someone else: its volumes are simply no longer listed. */
-    private static boolean stopped(StoragePool pool) {
+    static boolean stopped(StoragePool pool) {
         if (pool == null) {
             return false;
         }

@@ -59,9 +59,11 @@ public class ResizeRules {
         String path = resolvePath(request);
 
         Optional<StorageVolume> volume = inventory.volumeByPath(path);
-        List<Vm> users = inventory.vms().stream().filter(vm -> vm.diskByPath(path).isPresent()).toList();
+        // lookups of this path only: reading every volume of every pool made validation grow with the
+        // fleet (20 VMs x 10 disks: 11 -> 105 ms)
+        List<Vm> users = inventory.vmsUsing(path);
         Optional<StoragePool> pool = volume.flatMap(v -> inventory.findPool(v.pool()));
-        DiskChecks.whyNotResizable(path, volume.orElse(null), pool.orElse(null), users, inventory.volumes())
+        DiskChecks.whyNotResizable(path, volume.orElse(null), pool.orElse(null), users, inventory.volumesBackedBy(path))
                 .ifPresent(p -> {
                     throw reject(RejectionCode.valueOf(p.code()), p.message());
                 });
@@ -139,8 +141,7 @@ public class ResizeRules {
             }
         }
         String path = request.path();
-        boolean known = inventory.volumeByPath(path).isPresent()
-                || inventory.vms().stream().anyMatch(vm -> vm.diskByPath(path).isPresent());
+        boolean known = inventory.volumeByPath(path).isPresent() || !inventory.vmsUsing(path).isEmpty();
         if (!known) {
             throw reject(UNKNOWN_DISK, "no storage volume and no VM disk has the path " + path);
         }

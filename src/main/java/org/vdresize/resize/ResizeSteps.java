@@ -329,18 +329,26 @@ public class ResizeSteps {
 
     /** Decided when the step runs, not at request time: a VM may have started or stopped since. */
     private StorageResizeMode storageMode(ResizeRow r) {
-        boolean heldByQemu = inventory.vms().stream()
-                .anyMatch(vm -> vm.state().isActive() && vm.diskByPath(r.diskPath()).isPresent());
         if (r.pool() == null) {
-            if (!heldByQemu) {
+            if (!heldByQemu(r)) {
                 throw new OperationFailedException(r.diskPath() + " is in no storage pool and no running VM holds it any more");
             }
             return StorageResizeMode.QEMU_GROWS;
         }
-        if ("qcow2".equals(r.format()) && heldByQemu) {
+        if ("qcow2".equals(r.format()) && heldByQemu(r)) {
             return StorageResizeMode.QEMU_GROWS;
         }
         return r.preallocated() ? StorageResizeMode.ALLOCATE : StorageResizeMode.RESIZE;
+    }
+
+    /**
+     * Whether a VM recorded at validation runs now with the disk. Reads those VMs only, live, not
+     * every domain of every host; a VM that attached the disk after validation is not one the VM
+     * step visits either.
+     */
+    private boolean heldByQemu(ResizeRow r) {
+        return resizes.vms(r.id()).stream().anyMatch(row -> inventory.findVm(row.vmUuid())
+                .filter(vm -> vm.state().isActive() && vm.diskByPath(r.diskPath()).isPresent()).isPresent());
     }
 
     private ResizeRow row(StepRef step) {

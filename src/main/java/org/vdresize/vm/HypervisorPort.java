@@ -11,4 +11,21 @@ public interface HypervisorPort {
 
     /** virDomainBlockResize with BYTES. Never called with a size below the current capacity. */
     void blockResize(String host, String vmUuid, String target, long bytes);
+
+    /** The capacity QEMU reported before {@link #grow} and after it. */
+    record Growth(long before, long after) {
+    }
+
+    /**
+     * Grows the disk to {@code bytes} unless QEMU already reports at least that, and reads the
+     * capacity back; never shrinks. Implementations do it on one domain lookup.
+     */
+    default Growth grow(String host, String vmUuid, String target, long bytes) {
+        long before = blockInfo(host, vmUuid, target).capacity();
+        if (before >= bytes) {
+            return new Growth(before, before);
+        }
+        blockResize(host, vmUuid, target, bytes);
+        return new Growth(before, blockInfo(host, vmUuid, target).capacity());
+    }
 }

@@ -51,20 +51,18 @@ public class VmResizeService {
             throw new TransientFailureException("VM " + vm.name() + " is " + vm.state() + "; waiting for a state that allows the resize");
         }
         String target = disk.get().target();
-        BlockInfo before = hypervisor.blockInfo(vm.host(), vm.uuid(), target);
-        if (before.capacity() >= newSize) {
-            return new VmDiskOutcome("RESIZED", vm.host(), vm.name(), before.capacity(),
-                    "QEMU already reports " + before.capacity() + " B for " + target + " on host " + vm.host());
+        HypervisorPort.Growth growth = hypervisor.grow(vm.host(), vm.uuid(), target, newSize);
+        if (growth.before() >= newSize) {
+            return new VmDiskOutcome("RESIZED", vm.host(), vm.name(), growth.before(),
+                    "QEMU already reports " + growth.before() + " B for " + target + " on host " + vm.host());
         }
-        hypervisor.blockResize(vm.host(), vm.uuid(), target, newSize);
-        BlockInfo after = hypervisor.blockInfo(vm.host(), vm.uuid(), target);
-        if (after.capacity() < newSize) {
-            throw new OperationFailedException("after the block resize QEMU reports " + after.capacity() + " B for "
+        if (growth.after() < newSize) {
+            throw new OperationFailedException("after the block resize QEMU reports " + growth.after() + " B for "
                     + target + " of VM " + vm.name() + ", below the target " + newSize + " B");
         }
-        log.info("[{}] VM {} on {}: {} grew from {} to {} B", diskPath, vm.name(), vm.host(), target, before.capacity(), after.capacity());
-        return new VmDiskOutcome("RESIZED", vm.host(), vm.name(), after.capacity(),
-                target + " of VM " + vm.name() + " on host " + vm.host() + ": " + before.capacity() + " B -> " + after.capacity() + " B");
+        log.info("[{}] VM {} on {}: {} grew from {} to {} B", diskPath, vm.name(), vm.host(), target, growth.before(), growth.after());
+        return new VmDiskOutcome("RESIZED", vm.host(), vm.name(), growth.after(),
+                target + " of VM " + vm.name() + " on host " + vm.host() + ": " + growth.before() + " B -> " + growth.after() + " B");
     }
 
     /**

@@ -105,6 +105,10 @@ class RolesTest {
         when(guestAgent.command(anyString(), anyString(), anyString(), anyInt()))
                 .thenThrow(new GuestAgentUnavailableException("QEMU guest agent is not configured", null));
         when(inventory.vms()).thenAnswer(i -> vmsByDisk.values().stream().flatMap(List::stream).toList());
+        // the path lookups and grow answer from the basic calls, as the ports' defaults do
+        when(inventory.vmsUsing(anyString())).thenCallRealMethod();
+        when(inventory.volumesBackedBy(anyString())).thenCallRealMethod();
+        when(hypervisor.grow(anyString(), anyString(), anyString(), anyLong())).thenCallRealMethod();
         when(inventory.findVm(anyString())).thenAnswer(i -> vmsByDisk.values().stream().flatMap(List::stream)
                 .filter(vm -> vm.name().equals(i.getArgument(0)) || vm.uuid().equals(i.getArgument(0))).findFirst());
         when(inventory.volumes()).thenAnswer(i -> volumes.keySet().stream().map(this::volume).toList());

@@ -16,6 +16,7 @@ import org.vdresize.inventory.StorageVolume;
 import org.vdresize.testsupport.LibvirtFixture;
 import org.vdresize.testsupport.LibvirtFixture.Disk;
 import org.vdresize.vm.BlockInfo;
+import org.vdresize.vm.HypervisorPort;
 
 /** Block info and block resize on a running QEMU; oracle: virsh domblkinfo and qemu-img. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -31,6 +32,7 @@ class LibvirtHypervisorIT {
     private Path raw;
     private Path info;
     private Path offDisk;
+    private Path growOnce;
     private String vm;
     private String uuid;
     private String offUuid;
@@ -47,7 +49,9 @@ class LibvirtHypervisorIT {
         raw = lv.createRawSparse("grow.raw", 32 * MIB);
         info = lv.createQcow2("info.qcow2", 48 * MIB);
         offDisk = lv.createQcow2("off.qcow2", 16 * MIB);
-        vm = lv.startVm("vm", Disk.virtio(qcow2, "vdb"), Disk.scsi(raw, "sdb"), Disk.virtio(info, "vdc"));
+        growOnce = lv.createQcow2("grow-once.qcow2", 24 * MIB);
+        vm = lv.startVm("vm", Disk.virtio(qcow2, "vdb"), Disk.scsi(raw, "sdb"), Disk.virtio(info, "vdc"),
+                Disk.virtio(growOnce, "vdd"));
         uuid = lv.uuid(vm);
         offUuid = lv.uuid(lv.defineVm("off", List.of(Disk.virtio(offDisk, "vda"))));
     }
@@ -103,6 +107,17 @@ class LibvirtHypervisorIT {
                 .isInstanceOf(OperationFailedException.class)
                 .hasMessageContaining("shrink");
         assertThat(lv.domblkinfoCapacity(vm, "vdc")).isEqualTo(capacity);
+    }
+
+    @Test
+    void growResizesOnceReadsBackAndNeverShrinks() {
+        assertThat(hypervisor.grow("local", uuid, "vdd", 40 * MIB)).isEqualTo(new HypervisorPort.Growth(24 * MIB, 40 * MIB));
+        assertThat(lv.domblkinfoCapacity(vm, "vdd")).isEqualTo(40 * MIB);
+
+        assertThat(hypervisor.grow("local", uuid, "vdd", 32 * MIB)).isEqualTo(new HypervisorPort.Growth(40 * MIB, 40 * MIB));
+        assertThat(hypervisor.grow("local", uuid, "vdd", 40 * MIB)).isEqualTo(new HypervisorPort.Growth(40 * MIB, 40 * MIB));
+        assertThat(lv.domblkinfoCapacity(vm, "vdd")).isEqualTo(40 * MIB);
+        assertThatThrownBy(() -> hypervisor.grow("local", uuid, "vdz", 40 * MIB)).isInstanceOf(NotFoundException.class);
     }
 
     @Test

@@ -109,6 +109,10 @@ class ResizeFlowTest {
         qemuCapacity.clear();
         volumeCapacity = 64 * MIB;
         when(inventory.vms()).thenAnswer(i -> List.copyOf(vms));
+        // the path lookups and grow answer from the basic calls, as the ports' defaults do
+        when(inventory.vmsUsing(anyString())).thenCallRealMethod();
+        when(inventory.volumesBackedBy(anyString())).thenCallRealMethod();
+        when(hypervisor.grow(anyString(), anyString(), anyString(), anyLong())).thenCallRealMethod();
         when(inventory.findVm(anyString())).thenAnswer(i -> vms.stream()
                 .filter(vm -> vm.name().equals(i.getArgument(0)) || vm.uuid().equals(i.getArgument(0))).findFirst());
         when(inventory.volumes()).thenAnswer(i -> List.of(volume()));

@@ -46,6 +46,9 @@ class ResizeRulesTest {
     @BeforeEach
     void inventory() {
         when(inventory.vms()).thenReturn(vms);
+        // the path lookups answer from vms() and volumes(), as the port's defaults do
+        when(inventory.vmsUsing(anyString())).thenCallRealMethod();
+        when(inventory.volumesBackedBy(anyString())).thenCallRealMethod();
         when(inventory.volumes()).thenReturn(volumes);
         when(inventory.findPool(anyString())).thenAnswer(i -> Optional.of(pool).filter(p -> p.name().equals(i.getArgument(0))));
         when(inventory.findVm(anyString())).thenAnswer(i -> vms.stream()
