@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.IdentityService;
@@ -20,6 +21,8 @@ import org.camunda.bpm.engine.identity.Tenant;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.camunda.bpm.engine.management.JobDefinition;
+import org.camunda.bpm.engine.history.HistoricProcessInstance;
+import org.camunda.bpm.engine.history.UserOperationLogEntry;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.variable.VariableMap;
 import org.camunda.bpm.engine.variable.Variables;
@@ -88,6 +91,23 @@ class CamundaResizeProcess implements ResizeProcessPort, ResizeLiveness {
     @Override
     public boolean isActive(String resizeId) {
         return withoutAuthorization(() -> runtime.createProcessInstanceQuery().processInstanceId(resizeId).count() > 0);
+    }
+
+    @Override
+    public Optional<Cancellation> cancellation(String resizeId) {
+        return withoutAuthorization(() -> {
+            HistoricProcessInstance instance = history.createHistoricProcessInstanceQuery().processInstanceId(resizeId)
+                    .singleResult();
+            if (instance == null || !(HistoricProcessInstance.STATE_EXTERNALLY_TERMINATED.equals(instance.getState())
+                    || HistoricProcessInstance.STATE_INTERNALLY_TERMINATED.equals(instance.getState()))) {
+                return Optional.empty(); // running, or ended through one of its end events
+            }
+            String user = history.createUserOperationLogQuery().processInstanceId(resizeId)
+                    .operationType(UserOperationLogEntry.OPERATION_TYPE_DELETE).list().stream()
+                    .map(UserOperationLogEntry::getUserId).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+            return Optional.of(new Cancellation(user, instance.getDeleteReason(),
+                    instance.getEndTime() == null ? null : instance.getEndTime().toInstant()));
+        });
     }
 
     @Override

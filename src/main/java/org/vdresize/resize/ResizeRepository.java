@@ -76,6 +76,19 @@ public class ResizeRepository {
         return jdbc.query(sql.toString(), RESIZE, args.toArray());
     }
 
+    /** The resizes that have not ended (running, waiting for approval, needing attention), oldest first. */
+    public List<ResizeRow> open() {
+        return jdbc.query("select * from vdr_resize where status in ('RUNNING', 'WAITING_FOR_APPROVAL', 'NEEDS_ATTENTION')"
+                + " order by started_at, id", RESIZE);
+    }
+
+    /** Writes a status only where the row still has {@code expected}; false when it had not. */
+    public boolean updateStatusIf(String id, ResizeStatus expected, ResizeStatus status, Instant endedAt, String errorCode,
+                                  String errorMessage) {
+        return jdbc.update("update vdr_resize set status = ?, ended_at = ?, error_code = ?, error_message = ?"
+                + " where id = ? and status = ?", status.name(), ts(endedAt), errorCode, errorMessage, id, expected.name()) == 1;
+    }
+
     /** The status of each of these resizes that exists. */
     public Map<String, ResizeStatus> statuses(java.util.Collection<String> ids) {
         Map<String, ResizeStatus> found = new java.util.HashMap<>();

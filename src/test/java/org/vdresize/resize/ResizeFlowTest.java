@@ -473,6 +473,40 @@ class ResizeFlowTest {
         awaitEnd(waiting.id());
     }
 
+    @Autowired CancelledResizes cancelledResizes;
+
+    @Test
+    void aResizeWhoseInstanceWasCancelledEndsFailedWithWhoAndWhyAndFreesItsDisk() throws Exception {
+        runningVm("vm1");
+        ResizeView waiting = awaitStatus(resizes.start(byPath("+2G"), "bob").id(), ResizeStatus.WAITING_FOR_APPROVAL);
+        cancelledResizes.endCancelled(); // other tests' cleanup cancels instances too
+
+        // as Cockpit's "cancel" does, by an administrator
+        identity.setAuthentication("dora", List.of("camunda-admin"));
+        try {
+            runtime.deleteProcessInstance(waiting.id(), "wrong disk", true, true);
+        } finally {
+            identity.clearAuthentication();
+        }
+        assertThat(resizes.find(waiting.id())).get().extracting(ResizeView::status).isEqualTo(ResizeStatus.WAITING_FOR_APPROVAL);
+
+        assertThat(cancelledResizes.endCancelled()).isOne();
+        ResizeView failed = resizes.find(waiting.id()).orElseThrow();
+        assertThat(failed.status()).isEqualTo(ResizeStatus.FAILED);
+        assertThat(failed.endedAt()).isNotNull();
+        assertThat(failed.error().code()).isEqualTo("CANCELLED");
+        assertThat(failed.error().message()).contains("by dora", "wrong disk");
+        assertThat(jdbc.queryForObject("select count(*) from vdr_disk_lock", Integer.class)).isZero();
+        List<AuditEvent> events = audit.forResize(failed.id());
+        assertThat(events).extracting(AuditEvent::type).containsExactly("RESIZE_REQUESTED", "RESIZE_FAILED");
+        assertThat(events.get(1).user()).isEqualTo("dora");
+        verify(storage, never()).grow(anyString(), anyString(), anyString(), anyLong(), anyBoolean());
+        // ended once: a second look changes nothing
+        assertThat(cancelledResizes.endCancelled()).isZero();
+        // and the disk can be resized again
+        assertThat(awaitEnd(resizes.start(byPath("+16M"), "bob").id()).status()).isEqualTo(ResizeStatus.COMPLETED);
+    }
+
     @Test
     void aRejectedApprovalEndsRejectedAndTouchesNothing() throws Exception {
         runningVm("vm1");
