@@ -88,7 +88,8 @@ public class ResizeService {
             // the whole view after the commit: the first job waits for that commit, not for these reads
             return find(id).orElseThrow(() -> new IllegalStateException("resize " + id + " was not recorded"));
         } catch (ResizeRejectedException rejected) {
-            tx.executeWithoutResult(status -> audit.record(AuditType.RESIZE_REJECTED, null, describe(request), request.vm(),
+            String disk = rejected.diskPath() != null ? rejected.diskPath() : describe(request);
+            tx.executeWithoutResult(status -> audit.record(AuditType.RESIZE_REJECTED, null, disk, request.vm(),
                     user, null, null, rejected.code() + ": " + rejected.getMessage()));
             throw rejected;
         }

@@ -293,6 +293,23 @@ class ResizeFlowTest {
     }
 
     @Test
+    void aRejectionOfADiskNamedByVmAndTargetIsAuditedUnderItsPath() {
+        runningVm("vm1");
+        assertThatThrownBy(() -> resizes.start(new ResizeRequest("vm1", "vdb", null, null, null, "32M", null, null, "x"), "bob"))
+                .isInstanceOfSatisfying(ResizeRejectedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(RejectionCode.SHRINK_NOT_SUPPORTED);
+                    assertThat(e.diskPath()).isEqualTo(PATH);
+                });
+        AuditEvent rejected = audit.query(PATH, null, null).get(audit.query(PATH, null, null).size() - 1);
+        assertThat(rejected.type()).isEqualTo("RESIZE_REJECTED");
+        assertThat(rejected.vm()).isEqualTo("vm1");
+        // before the disk is found there is no path: the request's own words
+        assertThatThrownBy(() -> resizes.start(new ResizeRequest("vm1", "vdz", null, null, null, "1G", null, null, "x"), "bob"))
+                .isInstanceOfSatisfying(ResizeRejectedException.class, e -> assertThat(e.diskPath()).isNull());
+        assertThat(audit.query("vm1:vdz", null, null)).extracting(AuditEvent::type).contains("RESIZE_REJECTED");
+    }
+
+    @Test
     void aRejectedRequestLeavesNoInstanceNoRowAndNoLock() {
         long instances = runtime.createProcessInstanceQuery().count();
         long rejectedRows = resizes.list(ResizeStatus.REJECTED, PATH).size();
