@@ -437,6 +437,7 @@ public final class Bench {
         } finally {
             Files.deleteIfExists(scratch);
         }
+        List<Double> libvirtMs = libvirtResizeMs("prealloc.img");
         results.put("prealloc_storage_p50_ms", Stats.round(p50(storageMs), 1));
         results.put("fallocate_p50_ms", Stats.round(p50(fallocateMs), 1));
         results.put("prealloc_ratio", Stats.round(p50(storageMs) / p50(fallocateMs), 2));
@@ -445,19 +446,29 @@ public final class Bench {
         p.set("fallocate_ms", series(fallocateMs));
         p.set("resizes", sampleStats(samples));
         p.set("storage_checks", checkCounts(samples));
-        log(String.format("preallocated raw +1 GiB: storage step p50 %.1f ms, fallocate p50 %.1f ms", p50(storageMs),
-                p50(fallocateMs)));
+        // the storage job's virStorageVolResize alone (LibvirtStorage's log line): what is left is the engine's part
+        p.set("libvirt_resize_ms", series(libvirtMs));
+        log(String.format("preallocated raw +1 GiB: storage step p50 %.1f ms, fallocate p50 %.1f ms, libvirt resize p50 %.1f ms;"
+                        + " storage checks %s", p50(storageMs), p50(fallocateMs), p50(libvirtMs), checkCounts(samples)));
 
     }
 
     /**
-     * The poll timer loop needs a storage job that outlasts the check's wait for it (200 ms): on ext4
-     * preallocating even 12 GiB takes 35 ms, so these jobs preallocate in a pool on /dev/shm (tmpfs
-     * zeroes its pages: about 0.3 s per GiB), on a volume no VM uses, recreated after each run.
-     *  - one pass: a job of about 0.6 s, done at the second check (the shortcut fires the timer when
-     *    the job ends): timer_path_ms = end to end - the poll interval;
+     * The poll timer loop (issue 6's timer_path_ms): a storage job still RUNNING at the first check
+     * and done at the second. The check never waits for a job (the timer loop and the poll timer
+     * shortcut are the design), so any job that outlasts the hand-over from Extend storage to the first
+     * check (a few ms) goes through the loop; on ext4 even 12 GiB preallocate in about 35 ms, too close
+     * to that hand-over to be sure, so these jobs preallocate in a pool on /dev/shm (tmpfs zeroes its
+     * pages: about 0.3 s per GiB), on a volume no VM uses, recreated after each run.
+     *  - one pass: a job of about 0.6 s, running at the first check, ended well before the poll
+     *    timer is due: the shortcut fires the timer when the job ends (or, if it ends while the
+     *    first check commits, right after that commit), and the second check finds it DONE.
+     *    timer_path_ms = end to end - the poll interval, as issue 6 defines it: negative when the
+     *    shortcut saves part of the poll interval (the whole loop then costs the job's own time plus
+     *    the hand-overs, see details.timer_path.one_pass.segments_ms);
      *  - timer firing delay: a job of about 1.5 s, so that the first timer fires by its due date
-     *    (the job still runs): how late after its due date it fired.
+     *    (the job still runs): how late after its due date it fired (the job executor is woken at
+     *    the due date; without that its idle acquisition sleeps up to max-wait, 500 ms).
      */
     private void timerPath(BenchLibvirt lv, int runs, String growth, int delayRuns, String delayGrowth, long pollIntervalMs)
             throws Exception {
@@ -515,6 +526,23 @@ public final class Bench {
         results.put("timer_fire_delay_p50_ms", Stats.round(p50(delays), 1));
         log(String.format("timer firing delay (%s on tmpfs): p50 %.1f ms after the due date (%s)", delayGrowth,
                 p50(delays), delays));
+    }
+
+    /** "resize of volume POOL/VOLUME to N bytes (allocated) done in X ms" lines of the app log, for that volume */
+    private List<Double> libvirtResizeMs(String volume) throws IOException {
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile(
+                "resize of volume [^/ ]+/" + java.util.regex.Pattern.quote(volume) + " to \\d+ bytes \\(\\w+\\) done in (\\d+) ms");
+        List<Double> ms = new ArrayList<>();
+        Path log = out.resolve("app.log");
+        if (Files.exists(log)) {
+            for (String l : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+                java.util.regex.Matcher m = line.matcher(l);
+                if (m.find()) {
+                    ms.add(Double.parseDouble(m.group(1)));
+                }
+            }
+        }
+        return ms;
     }
 
     private static int checks(JsonNode view) {
