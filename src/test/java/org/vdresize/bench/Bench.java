@@ -33,7 +33,8 @@ import org.libvirt.Domain;
  *
  * <p>Options ({@code --name=value}): {@code jar}, {@code out} (work and result directory),
  * {@code java}, {@code warmup}, {@code latency-runs}, {@code virsh-runs}, {@code libvirt-runs},
- * {@code vms}, {@code disks-per-vm}, {@code prealloc-runs}, {@code timer-runs},
+ * {@code vms}, {@code disks-per-vm}, {@code prealloc-runs}, {@code prealloc-warmup} (default 3 when
+ * neither the latency nor the scale phase ran before, else 0), {@code timer-runs},
  * {@code timer-growth}, {@code timer-delay-runs}, {@code timer-delay-growth}, {@code poll-every-ms}, {@code poll-interval-ms} (what the app is configured
  * with), {@code jvm-opts} (diagnostics only: the figures are only comparable with none),
  * {@code phases} (a comma-separated subset of latency,virsh,scale,batch,prealloc; default all),
@@ -163,7 +164,10 @@ public final class Bench {
 
                 if (phases.contains("prealloc")) {
                     load("prealloc");
-                    prealloc(lv, intOpt("prealloc-runs", 5));
+                    // a run of the prealloc phase alone (--phases=prealloc) meets a cold JVM: warm it up as the
+                    // latency phase would have, with resizes of the same kind that are not measured
+                    boolean warm = phases.contains("latency") || phases.contains("scale");
+                    prealloc(lv, intOpt("prealloc-warmup", warm ? 0 : 3), intOpt("prealloc-runs", 5));
                     load("timer");
                     timerPath(lv, intOpt("timer-runs", 5), opt("timer-growth", "+2G"), intOpt("timer-delay-runs", 3),
                             opt("timer-delay-growth", "+5G"), pollIntervalMs);
@@ -419,7 +423,7 @@ public final class Bench {
 
     // ---- preallocated raw growth and the timer loop --------------------------------------------
 
-    private void prealloc(BenchLibvirt lv, int runs) throws Exception {
+    private void prealloc(BenchLibvirt lv, int warmup, int runs) throws Exception {
         long initial = 256 * MIB;
         Path pre = lv.createRawPreallocated("prealloc.img", initial);
         String vm = lv.startVm("prealloc", List.of(new BenchLibvirt.Disk(pre, "vdb", "raw")));
@@ -427,6 +431,10 @@ public final class Bench {
         List<Double> storageMs = new ArrayList<>();
         List<Double> fallocateMs = new ArrayList<>();
         List<Sample> samples = new ArrayList<>();
+        for (int i = 0; i < warmup; i++) {
+            resize(vm, "vdb", "+64M");
+        }
+        int logLinesBefore = libvirtResizeMs("prealloc.img").size();
         try {
             for (int i = 0; i < runs; i++) {
                 Sample s = resize(vm, "vdb", "+1G");
@@ -438,10 +446,12 @@ public final class Bench {
             Files.deleteIfExists(scratch);
         }
         List<Double> libvirtMs = libvirtResizeMs("prealloc.img");
+        libvirtMs = libvirtMs.subList(Math.min(logLinesBefore, libvirtMs.size()), libvirtMs.size());
         results.put("prealloc_storage_p50_ms", Stats.round(p50(storageMs), 1));
         results.put("fallocate_p50_ms", Stats.round(p50(fallocateMs), 1));
         results.put("prealloc_ratio", Stats.round(p50(storageMs) / p50(fallocateMs), 2));
         ObjectNode p = details.putObject("prealloc");
+        p.put("warmup_resizes", warmup);
         p.set("storage_step_ms", series(storageMs));
         p.set("fallocate_ms", series(fallocateMs));
         p.set("resizes", sampleStats(samples));
