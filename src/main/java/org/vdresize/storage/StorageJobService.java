@@ -238,24 +238,16 @@ public class StorageJobService {
         return Duration.between(beat, now).compareTo(lostAfter) > 0;
     }
 
-    private Long progressOf(StorageJob job) {
-        if (job.mode() != StorageResizeMode.ALLOCATE) {
-            return null;
-        }
-        if (running.containsKey(job.id())) {
-            // libvirt holds the pool's lock for the whole virStorageVolResize: reading the volume now
-            // would block this job executor thread until the grow ends (minutes for a large
-            // preallocation without fallocate), and a check blocked beyond the job lock time is
-            // started again by another thread, until the executor has no thread left
-            return job.progress();
-        }
-        try {
-            long allocation = storage.volume(job.host(), job.pool(), job.volume()).allocation();
-            jobs.progress(job.id(), allocation);
-            return allocation;
-        } catch (RuntimeException e) {
-            return job.progress();
-        }
+    /**
+     * What the row says: a check never asks libvirt about a job that runs, here or on a live node.
+     * libvirt holds the pool's lock for the whole virStorageVolResize and answers for the volume
+     * only once the grow ends: reading it would block this job executor thread until then (minutes
+     * for a large preallocation without fallocate), and a check blocked beyond the job lock time is
+     * started again by another thread, until the executor has no thread left. A job that is not
+     * running (its node lost) is re-derived from the volume by {@link #recover} instead.
+     */
+    private static Long progressOf(StorageJob job) {
+        return job.mode() == StorageResizeMode.ALLOCATE ? job.progress() : null;
     }
 
     private void submitAfterCommit(StorageJob job) {

@@ -180,6 +180,21 @@ class StorageJobServiceTest {
         awaitState(job.id(), StorageJob.State.DONE);
     }
 
+    /** the other node is in its libvirt call, which holds the pool lock: reading the volume would block until it ends */
+    @Test
+    void checkingAJobALiveNodeRunsDoesNotAskTheStorage() {
+        NodeIdentity other = new NodeIdentity();
+        jdbc.update("insert into vdr_storage_job (id, resize_id, host, pool, volume, path, mode, old_capacity, target_capacity,"
+                + " state, node, heartbeat_at, started_at) values ('j1', 'r1', 'h', 'p', 'v', '/p/v', 'ALLOCATE', ?, ?, 'RUNNING', ?, ?, ?)",
+                GIB, 2 * GIB, other.id(), clock.instant().atOffset(ZoneOffset.UTC), clock.instant().atOffset(ZoneOffset.UTC));
+        StorageJobService jobs = service(new NodeIdentity(), Duration.ofMinutes(5));
+
+        assertThat(jobs.check("j1").outcome()).isEqualTo(StorageJobStatus.Outcome.RUNNING);
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(jobs.check("j1").outcome()).as("heartbeat 10 s old, lost after 15 s").isEqualTo(StorageJobStatus.Outcome.RUNNING);
+        verify(storage, never()).volume(anyString(), anyString(), anyString());
+    }
+
     @Test
     void aJobOfALostNodeIsReDerivedFromTheVolumeAndRestartedHere() throws Exception {
         NodeIdentity dead = new NodeIdentity();
