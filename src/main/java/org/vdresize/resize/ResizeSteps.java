@@ -311,18 +311,21 @@ public class ResizeSteps {
 
     /** Decided when the step runs, not at request time: a VM may have started or stopped since. */
     private StorageResizeMode storageMode(ResizeRow r) {
-        boolean heldByQemu = inventory.vms().stream()
-                .anyMatch(vm -> vm.state().isActive() && vm.diskByPath(r.diskPath()).isPresent());
+        // a volume in a pool that is not qcow2 is grown by libvirt whoever holds it: no need to list the VMs
         if (r.pool() == null) {
-            if (!heldByQemu) {
+            if (!heldByQemu(r)) {
                 throw new OperationFailedException(r.diskPath() + " is in no storage pool and no running VM holds it any more");
             }
             return StorageResizeMode.QEMU_GROWS;
         }
-        if ("qcow2".equals(r.format()) && heldByQemu) {
+        if ("qcow2".equals(r.format()) && heldByQemu(r)) {
             return StorageResizeMode.QEMU_GROWS;
         }
         return r.preallocated() ? StorageResizeMode.ALLOCATE : StorageResizeMode.RESIZE;
+    }
+
+    private boolean heldByQemu(ResizeRow r) {
+        return inventory.vms().stream().anyMatch(vm -> vm.state().isActive() && vm.diskByPath(r.diskPath()).isPresent());
     }
 
     private ResizeRow row(StepRef step) {
