@@ -9,7 +9,8 @@ public interface StorageJobListener {
     /**
      * A check of the resize found its job still running, and the transaction that leaves the process
      * waiting in its poll timer has committed: the timer now exists and should fire on its due date.
-     * Called after that commit, on the thread that committed.
+     * Called after that commit, on the thread that committed. (When this node's job ended before that
+     * commit, {@link #storageJobEnded} is called there instead.)
      */
     default void waitingForPoll(String resizeId) {
     }

@@ -137,10 +137,10 @@ public class StorageJobService {
 
     /**
      * A check that finds the job running leaves the process waiting in its poll timer, which exists
-     * only once the check's transaction commits. After that commit: the listener is told, so that
-     * the timer fires on its due date; and when this node's job ended in the meantime, its end is
-     * told again, because the job's own call found no committed timer to fire and the process would
-     * otherwise wait a whole poll interval for a job that is done. Only for a job that was running
+     * only once the check's transaction commits. After that commit: when this node's job ended in
+     * the meantime, its end is told again, because the job's own call found no committed timer to
+     * fire and the process would otherwise wait a whole poll interval for a job that is done;
+     * otherwise the listener is told that the process waits, so that the timer fires on its due date. Only for a job that was running
      * here: a job of another node that is not running here has not ended, and firing its timer at
      * once would turn the poll loop into a busy loop.
      */
@@ -152,11 +152,12 @@ public class StorageJobService {
             @Override
             public void afterCommit() {
                 try {
-                    listener.waitingForPoll(job.resizeId());
                     if (wasRunningHere && !running.containsKey(job.id())) {
                         log.debug("[{}] storage job {} ended while its check committed: firing the poll timer now",
                                 job.path(), job.id());
                         listener.storageJobEnded(job.resizeId());
+                    } else {
+                        listener.waitingForPoll(job.resizeId());
                     }
                 } catch (RuntimeException e) {
                     // only a shortcut: the poll timer fires by its due date anyway

@@ -251,7 +251,7 @@ class StorageJobServiceTest {
 
         commit();
 
-        assertThat(listener.calls).containsExactly("waiting r1", "ended r1");
+        assertThat(listener.calls).containsExactly("ended r1");
     }
 
     @Test
