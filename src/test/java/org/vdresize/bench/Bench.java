@@ -169,7 +169,7 @@ public final class Bench {
                     boolean warm = phases.contains("latency") || phases.contains("scale");
                     prealloc(lv, intOpt("prealloc-warmup", warm ? 0 : 3), intOpt("prealloc-runs", 5));
                     load("timer");
-                    timerPath(lv, intOpt("timer-runs", 5), opt("timer-growth", "+2G"), intOpt("timer-delay-runs", 3),
+                    timerPath(lv, intOpt("timer-runs", 5), opt("timer-growth", "+1G"), intOpt("timer-delay-runs", 3),
                             opt("timer-delay-growth", "+5G"), pollIntervalMs);
                 }
 
@@ -470,12 +470,15 @@ public final class Bench {
      * check (a few ms) goes through the loop; on ext4 even 12 GiB preallocate in about 35 ms, too close
      * to that hand-over to be sure, so these jobs preallocate in a pool on /dev/shm (tmpfs zeroes its
      * pages: about 0.3 s per GiB), on a volume no VM uses, recreated after each run.
-     *  - one pass: a job of about 0.6 s, running at the first check, ended well before the poll
-     *    timer is due: the shortcut fires the timer when the job ends (or, if it ends while the
-     *    first check commits, right after that commit), and the second check finds it DONE.
-     *    timer_path_ms = end to end - the poll interval, as issue 6 defines it: negative when the
-     *    shortcut saves part of the poll interval (the whole loop then costs the job's own time plus
-     *    the hand-overs, see details.timer_path.one_pass.segments_ms);
+     *  - one pass: +1 GiB, a job of 0.3-0.7 s (tmpfs is slower when the machine's memory is busy:
+     *    +2 GiB took 0.6-1.35 s, too close to the poll interval, and such runs went through the loop
+     *    twice), running at the first check and ended before the poll timer is due: the shortcut
+     *    fires the timer when the job ends (or, if it ends while the first check commits, right
+     *    after that commit), and the second check finds it DONE. timer_path_ms = end to end - the
+     *    poll interval, as issue 6 defines it: negative when the shortcut saves part of the poll
+     *    interval. What the resize costs besides the grow itself is in
+     *    details.timer_path.one_pass_e2e_minus_libvirt_resize_p50_ms (end to end minus the
+     *    libvirt call of that run, from the app log);
      *  - timer firing delay: a job of about 1.5 s, so that the first timer fires by its due date
      *    (the job still runs): how late after its due date it fired (the job executor is woken at
      *    the due date; without that its idle acquisition sleeps up to max-wait, 500 ms).
@@ -503,6 +506,17 @@ public final class Bench {
             BenchLibvirt.createRawPreallocated(pool, "timer.img", initial);
         }
         List<Sample> onePass = samples.stream().filter(s -> checks(s.view()) == 2).toList();
+        List<Double> grows = libvirtResizeMs("timer.img");
+        if (grows.size() == runs + delayRuns) {
+            List<Double> besidesGrow = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                if (checks(samples.get(i).view()) == 2) {
+                    besidesGrow.add(samples.get(i).e2eMs() - grows.get(i));
+                }
+            }
+            t.set("libvirt_resize_ms", series(grows.subList(0, runs)));
+            t.put("one_pass_e2e_minus_libvirt_resize_p50_ms", Stats.round(p50(besidesGrow), 1));
+        }
         t.put("growth", growth);
         t.put("poll_interval_ms", pollIntervalMs);
         t.set("storage_checks", checkCounts(samples));
