@@ -329,6 +329,7 @@ public class ResizeSteps {
 
     /** Decided when the step runs, not at request time: a VM may have started or stopped since. */
     private StorageResizeMode storageMode(ResizeRow r) {
+        // a volume in a pool that is not qcow2 is grown by libvirt whoever holds it: no need to ask the VMs
         if (r.pool() == null) {
             if (!heldByQemu(r)) {
                 throw new OperationFailedException(r.diskPath() + " is in no storage pool and no running VM holds it any more");

@@ -63,8 +63,4 @@ class StorageJobRepository {
     void heartbeat(String node, Instant at) {
         jdbc.update("update vdr_storage_job set heartbeat_at = ? where node = ? and state = 'RUNNING'", ts(at), node);
     }
-
-    void progress(String id, long allocation) {
-        jdbc.update("update vdr_storage_job set progress = ? where id = ?", allocation, id);
-    }
 }

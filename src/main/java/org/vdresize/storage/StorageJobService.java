@@ -116,16 +116,55 @@ public class StorageJobService {
                 break;
         }
         Instant now = clock.instant();
-        if (!running.containsKey(jobId) && isLost(job, now)) {
-            return recover(job, now);
+        boolean runningHere = running.containsKey(jobId);
+        if (!runningHere && isLost(job, now)) {
+            StorageJobStatus recovered = recover(job, now);
+            if (recovered.outcome() == StorageJobStatus.Outcome.RUNNING) {
+                // restarted here: submitted after this commit, so its end always finds the timer committed
+                afterCommitOfRunning(job, false);
+            }
+            return recovered;
         }
         Long progress = progressOf(job);
         if (Duration.between(job.startedAt(), now).compareTo(maxWait) > 0) {
             return new StorageJobStatus(StorageJobStatus.Outcome.TIMED_OUT, progress,
                     "storage job still running after " + maxWait + " (" + progress + " of " + job.targetCapacity() + " B allocated)");
         }
+        afterCommitOfRunning(job, runningHere);
         return new StorageJobStatus(StorageJobStatus.Outcome.RUNNING, progress,
                 "growing " + job.path() + " to " + job.targetCapacity() + " B" + (progress == null ? "" : ", " + progress + " B allocated"));
+    }
+
+    /**
+     * A check that finds the job running leaves the process waiting in its poll timer, which exists
+     * only once the check's transaction commits. After that commit: when this node's job ended in
+     * the meantime, its end is told again, because the job's own call found no committed timer to
+     * fire and the process would otherwise wait a whole poll interval for a job that is done;
+     * otherwise the listener is told that the process waits, so that the timer fires on its due date. Only for a job that was running
+     * here: a job of another node that is not running here has not ended, and firing its timer at
+     * once would turn the poll loop into a busy loop.
+     */
+    private void afterCommitOfRunning(StorageJob job, boolean wasRunningHere) {
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            return;
+        }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                try {
+                    if (wasRunningHere && !running.containsKey(job.id())) {
+                        log.debug("[{}] storage job {} ended while its check committed: firing the poll timer now",
+                                job.path(), job.id());
+                        listener.storageJobEnded(job.resizeId());
+                    } else {
+                        listener.waitingForPoll(job.resizeId());
+                    }
+                } catch (RuntimeException e) {
+                    // only a shortcut: the poll timer fires by its due date anyway
+                    log.debug("[{}] could not hurry the poll timer: {}", job.path(), e.getMessage());
+                }
+            }
+        });
     }
 
     /**
@@ -200,24 +239,16 @@ public class StorageJobService {
         return Duration.between(beat, now).compareTo(lostAfter) > 0;
     }
 
-    private Long progressOf(StorageJob job) {
-        if (job.mode() != StorageResizeMode.ALLOCATE) {
-            return null;
-        }
-        if (running.containsKey(job.id())) {
-            // libvirt holds the pool's lock for the whole virStorageVolResize: reading the volume now
-            // would block this job executor thread until the grow ends (minutes for a large
-            // preallocation without fallocate), and a check blocked beyond the job lock time is
-            // started again by another thread, until the executor has no thread left
-            return job.progress();
-        }
-        try {
-            long allocation = storage.volume(job.host(), job.pool(), job.volume()).allocation();
-            jobs.progress(job.id(), allocation);
-            return allocation;
-        } catch (RuntimeException e) {
-            return job.progress();
-        }
+    /**
+     * What the row says: a check never asks libvirt about a job that runs, here or on a live node.
+     * libvirt holds the pool's lock for the whole virStorageVolResize and answers for the volume
+     * only once the grow ends: reading it would block this job executor thread until then (minutes
+     * for a large preallocation without fallocate), and a check blocked beyond the job lock time is
+     * started again by another thread, until the executor has no thread left. A job that is not
+     * running (its node lost) is re-derived from the volume by {@link #recover} instead.
+     */
+    private static Long progressOf(StorageJob job) {
+        return job.mode() == StorageResizeMode.ALLOCATE ? job.progress() : null;
     }
 
     private void submitAfterCommit(StorageJob job) {

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -25,6 +26,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.vdresize.common.NodeIdentity;
 import org.vdresize.common.TransientFailureException;
 import org.vdresize.config.VdresizeProperties;
@@ -42,6 +45,7 @@ class StorageJobServiceTest {
     long capacity = GIB;
     long allocation = 0;
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    final RecordingListener listener = new RecordingListener();
 
     @BeforeEach
     void database() {
@@ -54,12 +58,15 @@ class StorageJobServiceTest {
 
     @AfterEach
     void drop() {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.clearSynchronization();
+        }
         jdbc.execute("shutdown");
     }
 
     StorageJobService service(NodeIdentity node, Duration maxWait) {
         return new StorageJobService(storage, repository, node, clock, new VdresizeProperties(List.of(),
-                new VdresizeProperties.Storage(Duration.ofSeconds(1), maxWait, 2), null, null, null), resizeId -> { }, meters);
+                new VdresizeProperties.Storage(Duration.ofSeconds(1), maxWait, 2), null, null, null), listener, meters);
     }
 
     static StorageJobService.Target target(StorageResizeMode mode) {
@@ -173,6 +180,21 @@ class StorageJobServiceTest {
         awaitState(job.id(), StorageJob.State.DONE);
     }
 
+    /** the other node is in its libvirt call, which holds the pool lock: reading the volume would block until it ends */
+    @Test
+    void checkingAJobALiveNodeRunsDoesNotAskTheStorage() {
+        NodeIdentity other = new NodeIdentity();
+        jdbc.update("insert into vdr_storage_job (id, resize_id, host, pool, volume, path, mode, old_capacity, target_capacity,"
+                + " state, node, heartbeat_at, started_at) values ('j1', 'r1', 'h', 'p', 'v', '/p/v', 'ALLOCATE', ?, ?, 'RUNNING', ?, ?, ?)",
+                GIB, 2 * GIB, other.id(), clock.instant().atOffset(ZoneOffset.UTC), clock.instant().atOffset(ZoneOffset.UTC));
+        StorageJobService jobs = service(new NodeIdentity(), Duration.ofMinutes(5));
+
+        assertThat(jobs.check("j1").outcome()).isEqualTo(StorageJobStatus.Outcome.RUNNING);
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(jobs.check("j1").outcome()).as("heartbeat 10 s old, lost after 15 s").isEqualTo(StorageJobStatus.Outcome.RUNNING);
+        verify(storage, never()).volume(anyString(), anyString(), anyString());
+    }
+
     @Test
     void aJobOfALostNodeIsReDerivedFromTheVolumeAndRestartedHere() throws Exception {
         NodeIdentity dead = new NodeIdentity();
@@ -203,6 +225,109 @@ class StorageJobServiceTest {
         assertThat(jobs.undo("r1")).contains("nothing to undo");
         verify(storage, timeout(1000).times(1)).shrinkBack("h", "p", "v", GIB);
         assertThat(capacity).isEqualTo(GIB);
+    }
+
+    // ---- after the commit of a check that leaves the process in its poll timer ----------------
+
+    /**
+     * The race the shortcut alone loses: the job ends after its check read RUNNING but before that
+     * check's transaction (which creates the poll timer) commits. The job's own "ended" finds no
+     * timer; after the commit it is told again, so the timer fires now, not a poll interval later.
+     */
+    @Test
+    void aJobThatEndsWhileItsRunningCheckCommitsIsToldAgainAfterTheCommit() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        doAnswer(i -> release.await(10, TimeUnit.SECONDS)).when(storage).grow(anyString(), anyString(), anyString(), anyLong(), anyBoolean());
+        StorageJobService jobs = service(new NodeIdentity(), Duration.ofMinutes(5));
+        StorageJob job = jobs.start(target(StorageResizeMode.ALLOCATE));
+        verify(storage, timeout(5000)).grow("h", "p", "v", 2 * GIB, true);
+
+        TransactionSynchronizationManager.initSynchronization();
+        assertThat(jobs.check(job.id()).outcome()).isEqualTo(StorageJobStatus.Outcome.RUNNING);
+        release.countDown();
+        awaitState(job.id(), StorageJob.State.DONE);
+        assertThat(listener.awaitEnded(1)).as("the job's own call, before the check's commit").containsExactly("ended r1");
+        listener.calls.clear();
+
+        commit();
+
+        assertThat(listener.calls).containsExactly("ended r1");
+    }
+
+    @Test
+    void aCheckCommittedWhileTheJobStillRunsOnlyWaitsForTheTimer() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        doAnswer(i -> release.await(10, TimeUnit.SECONDS)).when(storage).grow(anyString(), anyString(), anyString(), anyLong(), anyBoolean());
+        StorageJobService jobs = service(new NodeIdentity(), Duration.ofMinutes(5));
+        StorageJob job = jobs.start(target(StorageResizeMode.ALLOCATE));
+        verify(storage, timeout(5000)).grow("h", "p", "v", 2 * GIB, true);
+
+        TransactionSynchronizationManager.initSynchronization();
+        assertThat(jobs.check(job.id()).outcome()).isEqualTo(StorageJobStatus.Outcome.RUNNING);
+        commit();
+
+        assertThat(listener.calls).containsExactly("waiting r1");
+        release.countDown();
+        assertThat(listener.awaitEnded(2)).containsExactly("waiting r1", "ended r1");
+    }
+
+    /** A job another node runs has not ended because it is not running here: firing its timer now would spin. */
+    @Test
+    void aRunningJobOfAnotherNodeNeverFiresThePollTimerEarly() {
+        NodeIdentity other = new NodeIdentity();
+        jdbc.update("insert into vdr_storage_job (id, resize_id, host, pool, volume, path, mode, old_capacity, target_capacity,"
+                + " state, node, heartbeat_at, started_at) values ('j1', 'r1', 'h', 'p', 'v', '/p/v', 'RESIZE', ?, ?, 'RUNNING', ?, ?, ?)",
+                GIB, 2 * GIB, other.id(), clock.instant().atOffset(ZoneOffset.UTC), clock.instant().atOffset(ZoneOffset.UTC));
+        StorageJobService jobs = service(new NodeIdentity(), Duration.ofMinutes(5));
+
+        TransactionSynchronizationManager.initSynchronization();
+        assertThat(jobs.check("j1").outcome()).isEqualTo(StorageJobStatus.Outcome.RUNNING);
+        commit();
+
+        assertThat(listener.calls).containsExactly("waiting r1");
+    }
+
+    @Test
+    void aCheckThatFindsTheJobEndedRegistersNothing() throws Exception {
+        doAnswer(i -> capacity = i.getArgument(3)).when(storage).grow("h", "p", "v", 2 * GIB, true);
+        StorageJobService jobs = service(new NodeIdentity(), Duration.ofMinutes(5));
+        StorageJob job = jobs.start(target(StorageResizeMode.ALLOCATE));
+        awaitState(job.id(), StorageJob.State.DONE);
+
+        TransactionSynchronizationManager.initSynchronization();
+        assertThat(jobs.check(job.id()).outcome()).isEqualTo(StorageJobStatus.Outcome.DONE);
+        assertThat(TransactionSynchronizationManager.getSynchronizations())
+                .as("nothing but JdbcTemplate's connection binding").allMatch(t -> t.getClass().getName().contains("DataSourceUtils"));
+    }
+
+    /** runs what the checks registered for after the commit, as Spring does when the engine's transaction commits */
+    private static void commit() {
+        List<TransactionSynchronization> synchronizations = TransactionSynchronizationManager.getSynchronizations();
+        TransactionSynchronizationManager.clearSynchronization();
+        synchronizations.forEach(TransactionSynchronization::afterCommit);
+        synchronizations.forEach(t -> t.afterCompletion(TransactionSynchronization.STATUS_COMMITTED));
+    }
+
+    static final class RecordingListener implements StorageJobListener {
+        final List<String> calls = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void storageJobEnded(String resizeId) {
+            calls.add("ended " + resizeId);
+        }
+
+        @Override
+        public void waitingForPoll(String resizeId) {
+            calls.add("waiting " + resizeId);
+        }
+
+        List<String> awaitEnded(int size) throws InterruptedException {
+            long end = System.currentTimeMillis() + 5000;
+            while (calls.size() < size && System.currentTimeMillis() < end) {
+                Thread.sleep(5);
+            }
+            return List.copyOf(calls);
+        }
     }
 
     private void awaitState(String id, StorageJob.State state) throws InterruptedException {
