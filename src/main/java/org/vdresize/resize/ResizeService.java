@@ -10,11 +10,11 @@ import static org.vdresize.process.ResizeProcess.VAR_TARGET;
 import static org.vdresize.process.ResizeProcess.VAR_VM;
 import static org.vdresize.process.ResizeProcess.VAR_VOLUME;
 
+import jakarta.annotation.PreDestroy;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import jakarta.annotation.PreDestroy;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
