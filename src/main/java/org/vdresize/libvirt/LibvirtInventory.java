@@ -176,12 +176,16 @@ public class LibvirtInventory implements InventoryPort {
         Collected<Vm> found = collect("VM " + nameOrUuid, (HostCall<List<Vm>>) (host, c) -> {
             Domain domain = lookupDomain(c, nameOrUuid);
             if (domain == null) {
+                forgetLastKnown(host, nameOrUuid);
                 return List.of();
             }
             try {
-                return List.of(vm(host, domain));
+                Vm vm = vm(host, domain);
+                rememberLastKnown(host, vm);
+                return List.of(vm);
             } catch (LibvirtException e) {
                 if (LibvirtErrors.isNotFound(e)) {
+                    forgetLastKnown(host, nameOrUuid);
                     return List.of();
                 }
                 throw e;
@@ -191,6 +195,24 @@ public class LibvirtInventory implements InventoryPort {
         }, null);
         // a VM defined on several hosts: the one where QEMU runs it is the one that counts
         return found.bestOrUnavailable(Comparator.comparingInt(LibvirtInventory::preference));
+    }
+
+    /**
+     * What a host served when it last answered is also kept up to date by the lookups of one VM: the
+     * steps read a VM live instead of listing every VM, and a VM that moved to a host since its last
+     * listing must still be shown as that host's when the host goes down.
+     */
+    private void rememberLastKnown(String host, Vm vm) {
+        lastKnownVms.computeIfPresent(host, (h, known) -> {
+            List<Vm> updated = new ArrayList<>(known.stream().filter(v -> !v.uuid().equals(vm.uuid())).toList());
+            updated.add(vm);
+            return List.copyOf(updated);
+        });
+    }
+
+    private void forgetLastKnown(String host, String nameOrUuid) {
+        lastKnownVms.computeIfPresent(host, (h, known) -> known.stream()
+                .filter(v -> !v.uuid().equalsIgnoreCase(nameOrUuid) && !v.name().equals(nameOrUuid)).toList());
     }
 
     @Override
