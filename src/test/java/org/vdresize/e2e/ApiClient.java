@@ -40,18 +40,23 @@ final class ApiClient {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }
 
-    /** Polls the resize until it reaches an end state (or a state that waits for a person). */
+    /**
+     * Waits until the resize reaches an end state (or a state that waits for a person), as
+     * automation should: {@code ?wait=} answers when the status changes, so every integration test
+     * also runs the long poll against the real application (and, in ClusterIT, a change committed
+     * by the other node).
+     */
     JsonNode awaitEnd(String id, Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
         JsonNode resize = get("/api/resizes/" + id).body();
-        while (!END_STATES.contains(resize.path("status").asText()) && System.nanoTime() < end) {
-            try {
-                Thread.sleep(25);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
+        while (!END_STATES.contains(resize.path("status").asText())) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                break;
             }
-            resize = get("/api/resizes/" + id).body();
+            // whole seconds, at least 1, below the request timeout of send()
+            long seconds = Math.max(1, Math.min(20, java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(left)));
+            resize = get("/api/resizes/" + id + "?wait=" + seconds).body();
         }
         return resize;
     }
