@@ -152,10 +152,8 @@ class StorageJobServiceTest {
     @Test
     void aJobStillRunningAfterMaxWaitTimesOutAndUndoWaitsForIt() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        doAnswer(i -> release.await(10, TimeUnit.SECONDS)).when(storage).grow(anyString(), anyString(), anyString(), anyLong(), anyBoolean());
         StorageJobService jobs = service(new NodeIdentity(), Duration.ofSeconds(30));
-        StorageJob job = jobs.start(target(StorageResizeMode.ALLOCATE));
-        verify(storage, timeout(5000)).grow("h", "p", "v", 2 * GIB, true);
+        StorageJob job = startHeldJob(jobs, release);
 
         assertThat(jobs.check(job.id()).outcome()).isEqualTo(StorageJobStatus.Outcome.RUNNING);
         clock.advance(Duration.ofSeconds(31));
@@ -168,10 +166,8 @@ class StorageJobServiceTest {
     @Test
     void checkingAJobRunningHereDoesNotAskTheStorage() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        doAnswer(i -> release.await(10, TimeUnit.SECONDS)).when(storage).grow(anyString(), anyString(), anyString(), anyLong(), anyBoolean());
         StorageJobService jobs = service(new NodeIdentity(), Duration.ofMinutes(5));
-        StorageJob job = jobs.start(target(StorageResizeMode.ALLOCATE));
-        verify(storage, timeout(5000)).grow("h", "p", "v", 2 * GIB, true);
+        StorageJob job = startHeldJob(jobs, release);
         org.mockito.Mockito.clearInvocations(storage);
 
         assertThat(jobs.check(job.id()).outcome()).isEqualTo(StorageJobStatus.Outcome.RUNNING);
@@ -227,6 +223,14 @@ class StorageJobServiceTest {
         assertThat(capacity).isEqualTo(GIB);
     }
 
+    /** Starts a preallocation whose libvirt call holds until {@code release} counts down, and waits until it runs. */
+    private StorageJob startHeldJob(StorageJobService jobs, CountDownLatch release) throws Exception {
+        doAnswer(i -> release.await(10, TimeUnit.SECONDS)).when(storage).grow(anyString(), anyString(), anyString(), anyLong(), anyBoolean());
+        StorageJob job = jobs.start(target(StorageResizeMode.ALLOCATE));
+        verify(storage, timeout(5000)).grow("h", "p", "v", 2 * GIB, true);
+        return job;
+    }
+
     // ---- after the commit of a check that leaves the process in its poll timer ----------------
 
     /**
@@ -237,10 +241,8 @@ class StorageJobServiceTest {
     @Test
     void aJobThatEndsWhileItsRunningCheckCommitsIsToldAgainAfterTheCommit() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        doAnswer(i -> release.await(10, TimeUnit.SECONDS)).when(storage).grow(anyString(), anyString(), anyString(), anyLong(), anyBoolean());
         StorageJobService jobs = service(new NodeIdentity(), Duration.ofMinutes(5));
-        StorageJob job = jobs.start(target(StorageResizeMode.ALLOCATE));
-        verify(storage, timeout(5000)).grow("h", "p", "v", 2 * GIB, true);
+        StorageJob job = startHeldJob(jobs, release);
 
         TransactionSynchronizationManager.initSynchronization();
         assertThat(jobs.check(job.id()).outcome()).isEqualTo(StorageJobStatus.Outcome.RUNNING);
@@ -257,10 +259,8 @@ class StorageJobServiceTest {
     @Test
     void aCheckCommittedWhileTheJobStillRunsOnlyWaitsForTheTimer() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        doAnswer(i -> release.await(10, TimeUnit.SECONDS)).when(storage).grow(anyString(), anyString(), anyString(), anyLong(), anyBoolean());
         StorageJobService jobs = service(new NodeIdentity(), Duration.ofMinutes(5));
-        StorageJob job = jobs.start(target(StorageResizeMode.ALLOCATE));
-        verify(storage, timeout(5000)).grow("h", "p", "v", 2 * GIB, true);
+        StorageJob job = startHeldJob(jobs, release);
 
         TransactionSynchronizationManager.initSynchronization();
         assertThat(jobs.check(job.id()).outcome()).isEqualTo(StorageJobStatus.Outcome.RUNNING);
