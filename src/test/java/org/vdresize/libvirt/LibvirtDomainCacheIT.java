@@ -8,10 +8,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.vdresize.inventory.Vm;
 import org.vdresize.inventory.VmDisk;
 import org.vdresize.inventory.VmState;
@@ -23,11 +21,8 @@ import org.vdresize.testsupport.UnixSocketProxy;
  * The VM list served from the event-driven cache: it must follow every change libvirt makes (oracle:
  * a live read of the same domain) while reading only the domains that changed.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LibvirtDomainCacheIT {
+class LibvirtDomainCacheIT extends LocalLibvirtIT {
 
-    private LibvirtFixture lv;
-    private LibvirtHosts hosts;
     private LibvirtInventory inventory;
     private Path diskA;
     private Path diskB;
@@ -36,23 +31,11 @@ class LibvirtDomainCacheIT {
 
     @BeforeAll
     void setUp() {
-        lv = LibvirtFixture.create();
-        hosts = new LibvirtHosts(LibvirtTestSupport.properties("local", LibvirtFixture.URI));
         inventory = new LibvirtInventory(hosts);
         diskA = lv.createQcow2("a.qcow2", 16 * MIB);
         diskB = lv.createQcow2("b.qcow2", 16 * MIB);
         hotplug = lv.createRawSparse("hot.raw", 8 * MIB);
         vmA = lv.startVm("a", Disk.virtio(diskA, "vdb"));
-    }
-
-    @AfterAll
-    void tearDown() {
-        if (hosts != null) {
-            hosts.close();
-        }
-        if (lv != null) {
-            lv.close();
-        }
     }
 
     @Test

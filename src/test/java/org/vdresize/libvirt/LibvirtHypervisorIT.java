@@ -6,10 +6,8 @@ import static org.vdresize.testsupport.LibvirtFixture.MIB;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.vdresize.common.NotFoundException;
 import org.vdresize.common.OperationFailedException;
 import org.vdresize.inventory.StorageVolume;
@@ -19,11 +17,8 @@ import org.vdresize.vm.BlockInfo;
 import org.vdresize.vm.HypervisorPort;
 
 /** Block info and block resize on a running QEMU; oracle: virsh domblkinfo and qemu-img. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LibvirtHypervisorIT {
+class LibvirtHypervisorIT extends LocalLibvirtIT {
 
-    private LibvirtFixture lv;
-    private LibvirtHosts hosts;
     private LibvirtHypervisor hypervisor;
     private LibvirtInventory inventory;
     private LibvirtStorage storage;
@@ -39,8 +34,6 @@ class LibvirtHypervisorIT {
 
     @BeforeAll
     void setUp() {
-        lv = LibvirtFixture.create();
-        hosts = new LibvirtHosts(LibvirtTestSupport.properties("local", LibvirtFixture.URI));
         hypervisor = new LibvirtHypervisor(hosts);
         inventory = new LibvirtInventory(hosts);
         storage = new LibvirtStorage(hosts);
@@ -54,16 +47,6 @@ class LibvirtHypervisorIT {
                 Disk.virtio(growOnce, "vdd"));
         uuid = lv.uuid(vm);
         offUuid = lv.uuid(lv.defineVm("off", List.of(Disk.virtio(offDisk, "vda"))));
-    }
-
-    @AfterAll
-    void tearDown() {
-        if (hosts != null) {
-            hosts.close();
-        }
-        if (lv != null) {
-            lv.close();
-        }
     }
 
     @Test

@@ -8,10 +8,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.vdresize.common.NotFoundException;
 import org.vdresize.inventory.StoragePool;
 import org.vdresize.inventory.StorageVolume;
@@ -22,11 +20,8 @@ import org.vdresize.testsupport.LibvirtFixture;
 import org.vdresize.testsupport.LibvirtFixture.Disk;
 
 /** The inventory against real domains, pools and volumes on qemu:///system. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LibvirtInventoryIT {
+class LibvirtInventoryIT extends LocalLibvirtIT {
 
-    private LibvirtFixture lv;
-    private LibvirtHosts hosts;
     private LibvirtInventory inventory;
 
     private Path qcow2;
@@ -40,8 +35,6 @@ class LibvirtInventoryIT {
 
     @BeforeAll
     void setUp() {
-        lv = LibvirtFixture.create();
-        hosts = new LibvirtHosts(LibvirtTestSupport.properties("local", LibvirtFixture.URI));
         inventory = new LibvirtInventory(hosts);
 
         qcow2 = lv.createQcow2("data.qcow2", 64 * MIB);
@@ -58,16 +51,6 @@ class LibvirtInventoryIT {
         paused = lv.startVm("paused", Disk.virtio(overlay, "vda"));
         lv.suspend(paused);
         shutOff = lv.defineVm("off", List.of(Disk.virtio(base, "vda")));
-    }
-
-    @AfterAll
-    void tearDown() {
-        if (hosts != null) {
-            hosts.close();
-        }
-        if (lv != null) {
-            lv.close();
-        }
     }
 
     @Test

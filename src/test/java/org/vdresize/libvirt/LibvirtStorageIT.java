@@ -6,10 +6,8 @@ import static org.vdresize.testsupport.LibvirtFixture.MIB;
 
 import java.nio.file.Path;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.vdresize.common.NotFoundException;
 import org.vdresize.common.OperationFailedException;
 import org.vdresize.inventory.StorageVolume;
@@ -17,33 +15,18 @@ import org.vdresize.testsupport.LibvirtFixture;
 import org.vdresize.testsupport.LibvirtFixture.Disk;
 
 /** Growing and shrinking back real volumes; oracles: qemu-img, stat and virsh. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LibvirtStorageIT {
+class LibvirtStorageIT extends LocalLibvirtIT {
 
     /** What a file system may add to a file's blocks (indirect blocks, extent tree). */
     private static final long FS_SLACK = 256 * 1024;
 
-    private LibvirtFixture lv;
-    private LibvirtHosts hosts;
     private LibvirtStorage storage;
     private String pool;
 
     @BeforeAll
     void setUp() {
-        lv = LibvirtFixture.create();
-        hosts = new LibvirtHosts(LibvirtTestSupport.properties("local", LibvirtFixture.URI));
         storage = new LibvirtStorage(hosts);
         pool = lv.poolName();
-    }
-
-    @AfterAll
-    void tearDown() {
-        if (hosts != null) {
-            hosts.close();
-        }
-        if (lv != null) {
-            lv.close();
-        }
     }
 
     @Test

@@ -5,10 +5,8 @@ import static org.vdresize.testsupport.LibvirtFixture.MIB;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.vdresize.inventory.StorageVolume;
 import org.vdresize.inventory.Vm;
 import org.vdresize.testsupport.LibvirtFixture;
@@ -18,28 +16,13 @@ import org.vdresize.testsupport.LibvirtFixture.Disk;
  * The inventory's lookups by path (vmsUsing, volumesBackedBy) answer exactly what filtering the
  * full listings would, on real domains and volumes, also after images change behind a kept read.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PathLookupsIT {
+class PathLookupsIT extends LocalLibvirtIT {
 
-    private LibvirtFixture lv;
-    private LibvirtHosts hosts;
     private LibvirtInventory inventory;
 
     @BeforeAll
     void setUp() {
-        lv = LibvirtFixture.create();
-        hosts = new LibvirtHosts(LibvirtTestSupport.properties("local", LibvirtFixture.URI));
         inventory = new LibvirtInventory(hosts);
-    }
-
-    @AfterAll
-    void tearDown() {
-        if (hosts != null) {
-            hosts.close();
-        }
-        if (lv != null) {
-            lv.close();
-        }
     }
 
     @Test
