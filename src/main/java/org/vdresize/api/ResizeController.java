@@ -150,10 +150,13 @@ public class ResizeController {
     static final int MAX_WAIT_SECONDS = 60;
 
     @GetMapping(value = "/{id}", params = "wait")
-    @Operation(summary = "Read a resize once its status changes", description = "Answers as soon as the resize's "
-            + "status differs from what it was when the request arrived (e.g. RUNNING became COMPLETED), or after "
-            + "`wait` seconds with the resize as it is then; at once for a resize that has ended. Instead of "
-            + "polling: one request per change, and the answer comes right after the change commits.",
+    // springdoc shows this and get() as one operation (same path and method): this one describes both
+    @Operation(summary = "Read a resize (with wait: once its status changes)", description = "Status, sizes, the VMs "
+            + "and what their guests saw, the steps of the process with what each did, and the error when something "
+            + "failed. With `wait`, the answer comes as soon as the resize's status differs from what it was when the "
+            + "request arrived (e.g. RUNNING became COMPLETED), or after `wait` seconds with the resize as it is then; "
+            + "at once for a resize that has ended. Instead of polling: one request per change, answered right after "
+            + "the change commits.",
             responses = {
                     @ApiResponse(responseCode = "200", description = "The resize",
                             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
@@ -168,8 +171,10 @@ public class ResizeController {
                                     examples = @ExampleObject(name = "UNKNOWN_RESIZE", value = ApiDocs.UNKNOWN_RESIZE)))})
     public DeferredResult<ResizeView> getWhenChanged(
             @Parameter(description = "The resize's id (its process instance id)") @PathVariable String id,
-            @Parameter(description = "The longest to wait for a change, in whole seconds (0 to " + MAX_WAIT_SECONDS + ")",
-                    example = "30") @RequestParam String wait) {
+            @Parameter(description = "Optional: the longest to wait for a change, in whole seconds (0 to "
+                    + MAX_WAIT_SECONDS + ")", required = false, example = "30")
+            // required = false only for the OpenAPI description: this method is mapped only when wait is given
+            @RequestParam(required = false) String wait) {
         Duration duration = waitDuration(wait);
         // the request's thread is free meanwhile; the container's own timeout is only a backstop
         DeferredResult<ResizeView> result = new DeferredResult<>(duration.toMillis() + 15_000);
@@ -189,7 +194,7 @@ public class ResizeController {
 
     private static Duration waitDuration(String wait) {
         try {
-            int seconds = Integer.parseInt(wait.strip());
+            int seconds = Integer.parseInt(String.valueOf(wait).strip());
             if (seconds >= 0 && seconds <= MAX_WAIT_SECONDS) {
                 return Duration.ofSeconds(seconds);
             }
