@@ -197,29 +197,35 @@ class FaultInjectionIT {
     }
 
     /**
-     * The VM is destroyed while the (slow, preallocating) storage step runs: the storage growth
-     * completes, the VM is recorded NOT_RUNNING, and it sees the new size when it starts again.
+     * The VM is destroyed after the request was accepted (it ran then) and before its step: the
+     * resize waits for approval meanwhile, so the order is certain (with a slow storage step alone it
+     * was not: since the poll timer fires when the job ends, the VM step sometimes came before the
+     * destroy). The preallocating storage step then completes, the VM is recorded NOT_RUNNING, and
+     * it sees the new size when it starts again.
      */
     @Test
-    void aVmDestroyedDuringTheStorageStepSeesTheNewSizeWhenItStarts() {
+    void aVmDestroyedBeforeItsStepSeesTheNewSizeWhenItStarts() {
         try (ScratchMount slow = ScratchMount.ramfs();
              LibvirtFixture lvSlow = LibvirtFixture.create(LibvirtFixture.URI, slow.dir())) {
             Path image = withSentinel(lvSlow, lvSlow.createRawPreallocated("destroyed.img", 16 * MIB));
             String vm = lvSlow.startVm("destroyed", Disk.virtio(image, "vdb"));
-            long target = 16 * MIB + 1024 * MIB;
+            long target = 16 * MIB + 2048 * MIB;
 
-            String id = accepted(api, json("{'vm':'%s','target':'vdb','size':'+1G'}", vm));
+            String id = accepted(api, json("{'vm':'%s','target':'vdb','size':'+2G'}", vm));
+            DiskOracle.await("the resize waits for approval", TIMEOUT,
+                    () -> "WAITING_FOR_APPROVAL".equals(api.get("/api/resizes/" + id).body().path("status").asText()));
             lvSlow.destroy(vm);
             JsonNode meanwhile = api.get("/api/resizes/" + id).body();
             assertThat(meanwhile.at("/vms/0/status").asText())
-                    .as("the VM was destroyed before the VM step (else this test proves nothing): " + meanwhile.toPrettyString())
-                    .isEqualTo("PENDING");
+                    .as("the VM ran when the resize was accepted: " + meanwhile.toPrettyString()).isEqualTo("PENDING");
+            org.camunda.bpm.engine.task.Task approval = tasks.createTaskQuery().processInstanceId(id).singleResult();
+            tasks.complete(approval.getId(), java.util.Map.of("approved", true, "approvalComment", "destroy test"));
 
             JsonNode done = awaitEnd(api, id, "COMPLETED", TIMEOUT);
             assertThat(done.at("/vms/0/status").asText()).isEqualTo("NOT_RUNNING");
             assertThat(done.get("error").isNull()).isTrue();
             assertThat(auditTypes(api, image, id))
-                    .containsExactly("RESIZE_REQUESTED", "STORAGE_EXTENDED", "VM_SKIPPED", "RESIZE_COMPLETED");
+                    .containsExactly("RESIZE_REQUESTED", "RESIZE_APPROVED", "STORAGE_EXTENDED", "VM_SKIPPED", "RESIZE_COMPLETED");
             DiskOracle.State after = state(lvSlow, image);
             assertThat(after.virtualSize()).isEqualTo(target);
             assertThat(after.fileSize()).isEqualTo(target);
