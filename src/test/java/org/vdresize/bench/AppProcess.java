@@ -33,7 +33,7 @@ final class AppProcess implements AutoCloseable {
             throws IOException {
         int port = freePort();
         Path db = workDir.toAbsolutePath().resolve("db");
-        BenchLibvirt.deleteRecursively(db);
+        org.vdresize.testsupport.TestFiles.deleteRecursively(db);
         List<String> command = new ArrayList<>();
         command.add(java);
         command.addAll(jvmOptions);

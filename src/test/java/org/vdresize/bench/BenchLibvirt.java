@@ -5,17 +5,16 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
 import org.libvirt.StoragePool;
 import org.libvirt.StorageVol;
+import org.vdresize.testsupport.TestFiles;
 
 /**
  * The benchmark's own libvirt objects on qemu:///system, made with libvirt-java (fast to set up
@@ -91,18 +90,9 @@ final class BenchLibvirt implements AutoCloseable {
             }
             Bench.log("removing leftover pool " + name);
             try {
-                StoragePool p = conn.storagePoolLookupByName(name);
-                Matcher m = POOL_TARGET.matcher(p.getXMLDesc(0));
-                if (p.isActive() == 1) {
-                    p.destroy();
-                }
-                p.undefine();
-                p.free();
-                if (m.find()) {
-                    Path dir = Path.of(m.group(1));
-                    if (dir.getFileName().toString().startsWith(PREFIX)) {
-                        deleteRecursively(dir);
-                    }
+                Path dir = removePool(conn.storagePoolLookupByName(name));
+                if (dir != null && dir.getFileName().toString().startsWith(PREFIX)) {
+                    TestFiles.deleteRecursively(dir);
                 }
             } catch (LibvirtException e) {
                 Bench.log("  " + e.getMessage());
@@ -211,20 +201,15 @@ final class BenchLibvirt implements AutoCloseable {
         all.add(pool);
         for (StoragePool p : all) {
             try {
-                Matcher m = POOL_TARGET.matcher(p.getXMLDesc(0));
-                if (p.isActive() == 1) {
-                    p.destroy();
-                }
-                p.undefine();
-                p.free();
-                if (m.find()) {
-                    deleteRecursively(Path.of(m.group(1)));
+                Path dir = removePool(p);
+                if (dir != null) {
+                    TestFiles.deleteRecursively(dir);
                 }
             } catch (LibvirtException e) {
                 Bench.log("cleanup of a pool: " + e.getMessage());
             }
         }
-        deleteRecursively(poolDir);
+        TestFiles.deleteRecursively(poolDir);
         try {
             conn.close();
         } catch (LibvirtException e) {
@@ -232,20 +217,14 @@ final class BenchLibvirt implements AutoCloseable {
         }
     }
 
-    static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
+    /** Stops and undefines the pool; its target directory (left for the caller), or null when its XML names none. */
+    private static Path removePool(StoragePool p) throws LibvirtException {
+        Matcher m = POOL_TARGET.matcher(p.getXMLDesc(0));
+        if (p.isActive() == 1) {
+            p.destroy();
         }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    Bench.log("cannot delete " + p + ": " + e.getMessage());
-                }
-            });
-        } catch (IOException e) {
-            Bench.log("cannot delete " + dir + ": " + e.getMessage());
-        }
+        p.undefine();
+        p.free();
+        return m.find() ? Path.of(m.group(1)) : null;
     }
 }
