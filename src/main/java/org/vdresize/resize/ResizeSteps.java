@@ -63,19 +63,12 @@ public class ResizeSteps {
     }
 
     /**
-     * Checks every rule and records the accepted resize with the VMs that use the disk.
+     * Checks every rule and records the accepted resize with the VMs that use the disk. A REST start
+     * checked them a moment before: the token names that result ({@link PrevalidatedRequests}), and
+     * the rules are not asked twice; without one (engine-rest, Tasklist) they are checked here. The
+     * disk lock, taken next in the same transaction, settles a race with another request either way.
      *
      * @throws ResizeRejectedException the request breaks a rule; nothing was written
-     */
-    public ValidatedResize accept(StepRef step, ResizeRequest request, String user) {
-        return accept(step, request, user, (String) null);
-    }
-
-    /**
-     * Like {@link #accept(StepRef, ResizeRequest, String)}, taking the caller's validation of this very
-     * request when the token names one ({@link PrevalidatedRequests}; else validated here). The rules
-     * are not asked twice: the disk lock, taken next in the same transaction, settles a race with
-     * another request either way.
      */
     public ValidatedResize accept(StepRef step, ResizeRequest request, String user, String validationToken) {
         ValidatedResize v = prevalidated.take(validationToken).orElseGet(() -> rules.validate(request));
