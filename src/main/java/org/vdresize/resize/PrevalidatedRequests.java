@@ -1,5 +1,6 @@
 package org.vdresize.resize;
 
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -14,16 +15,20 @@ import org.springframework.stereotype.Component;
 @Component
 public class PrevalidatedRequests {
 
-    private final Map<String, ValidatedResize> pending = new ConcurrentHashMap<>();
+    /** A validation and when it began: what another resize of the disk ended after that, it may not have seen. */
+    record Prevalidated(ValidatedResize resize, Instant startedAt) {
+    }
 
-    String put(ValidatedResize validated) {
+    private final Map<String, Prevalidated> pending = new ConcurrentHashMap<>();
+
+    String put(ValidatedResize validated, Instant startedAt) {
         String token = UUID.randomUUID().toString();
-        pending.put(token, validated);
+        pending.put(token, new Prevalidated(validated, startedAt));
         return token;
     }
 
     /** The validation behind the token, once; empty for an unknown or used token. */
-    Optional<ValidatedResize> take(String token) {
+    Optional<Prevalidated> take(String token) {
         return token == null ? Optional.empty() : Optional.ofNullable(pending.remove(token));
     }
 

@@ -89,6 +89,13 @@ public class ResizeRepository {
                 + " where id = ? and status = ?", status.name(), ts(endedAt), errorCode, errorMessage, id, expected.name()) == 1;
     }
 
+    /** Whether a resize of this disk ended at or after {@code since}. */
+    public boolean endedSince(String diskPath, Instant since) {
+        Integer n = jdbc.queryForObject("select count(*) from vdr_resize where disk_path = ? and ended_at >= ?",
+                Integer.class, diskPath, ts(since));
+        return n != null && n > 0;
+    }
+
     /** The status of each of these resizes that exists. */
     public Map<String, ResizeStatus> statuses(java.util.Collection<String> ids) {
         Map<String, ResizeStatus> found = new java.util.HashMap<>();

@@ -12,6 +12,7 @@ import static org.vdresize.process.ResizeProcess.VAR_VOLUME;
 
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,8 +69,9 @@ public class ResizeService {
             // checked here first so that a bad request starts nothing at all; outside the transaction, so
             // that no database connection waits for libvirt meanwhile (200 requests at once used to take
             // every connection of the pool), and only once: the process's validation step takes this result
+            Instant validationStarted = Instant.now();
             ValidatedResize validated = rules.validate(request);
-            String token = prevalidated.put(validated);
+            String token = prevalidated.put(validated, validationStarted);
             String id;
             try {
                 id = tx.execute(status -> {

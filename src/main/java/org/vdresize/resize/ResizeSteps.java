@@ -45,6 +45,8 @@ public class ResizeSteps {
     private final Clock clock;
     private final ApplicationEventPublisher events;
     private final PrevalidatedRequests prevalidated;
+    /** nodes' clocks may differ a little: a validation this much older than another resize's end is redone too */
+    private static final java.time.Duration STALE_MARGIN = java.time.Duration.ofSeconds(1);
 
     public ResizeSteps(ResizeRules rules, ResizeRepository resizes, DiskLockService locks, StorageJobService storageJobs,
                        VmResizeService vmResize, InventoryPort inventory, AuditService audit, GuestNotifyService guests,
@@ -71,7 +73,12 @@ public class ResizeSteps {
      * @throws ResizeRejectedException the request breaks a rule; nothing was written
      */
     public ValidatedResize accept(StepRef step, ResizeRequest request, String user, String validationToken) {
-        ValidatedResize v = prevalidated.take(validationToken).orElseGet(() -> rules.validate(request));
+        ValidatedResize v = prevalidated.take(validationToken)
+                // another resize of the disk that ended after that validation began changed what it saw
+                // (the disk lock had been free for it): validate again, now, as a start without token does
+                .filter(p -> !resizes.endedSince(p.resize().diskPath(), p.startedAt().minus(STALE_MARGIN)))
+                .map(PrevalidatedRequests.Prevalidated::resize)
+                .orElseGet(() -> rules.validate(request));
         String id = step.resizeId();
         resizes.insert(new ResizeRow(id, ResizeStatus.RUNNING, v.noop(), v.diskPath(), v.host(), v.pool(), v.volume(),
                 v.format(), v.preallocated(), v.oldSize(), v.requestedSize(), v.newSize(),

@@ -10,6 +10,7 @@ import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.reset;
+import static org.mockito.Mockito.clearInvocations;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
@@ -274,6 +275,9 @@ class ResizeFlowTest {
     @Test
     void aStartIsValidatedAgainstLibvirtOnceAndWithoutNotifyGuestHasNoGuestStep() throws Exception {
         runningVm("vm1");
+        // earlier tests' resizes of this disk ended long ago (one that ended during a validation makes it redone)
+        jdbc.update("update vdr_resize set ended_at = ? where disk_path = ? and ended_at is not null",
+                java.sql.Timestamp.from(java.time.Instant.now().minusSeconds(3600)), PATH);
         ResizeRequest quiet = new ResizeRequest(null, null, null, null, PATH, "+16M", false, null, "test");
         ResizeView done = awaitEnd(resizes.start(quiet, "bob").id());
         assertThat(done.status()).isEqualTo(ResizeStatus.COMPLETED);
@@ -282,6 +286,23 @@ class ResizeFlowTest {
         assertThat(done.steps()).extracting(ResizeView.Step::name).doesNotContain("GUEST_NOTIFY").contains("VM_RESIZE");
         assertThat(auditTypes(done.id())).containsExactly("RESIZE_REQUESTED", "STORAGE_EXTENDED", "VM_DISK_RESIZED",
                 "RESIZE_COMPLETED");
+    }
+
+    @Test
+    void aValidationThatAnotherResizeOfTheDiskOutlivedIsDoneAgainInTheProcess() throws Exception {
+        runningVm("vm1");
+        ResizeView first = awaitEnd(resizes.start(byPath("+16M"), "bob").id());
+        clearInvocations(inventory);
+        // while the REST layer validates the next request, the first one "ends" (as one on another node
+        // could, freeing the lock before this start takes it): what the validation saw may be stale
+        when(inventory.findPool("p")).thenAnswer(i -> {
+            jdbc.update("update vdr_resize set ended_at = ? where id = ?",
+                    java.sql.Timestamp.from(java.time.Instant.now().plusMillis(5)), first.id());
+            return Optional.of(new StoragePool("local", "p", "dir", "/pool", 1L << 40, 0, 1L << 40));
+        });
+        ResizeView second = awaitEnd(resizes.start(byPath("+16M"), "bob").id());
+        assertThat(second.status()).isEqualTo(ResizeStatus.COMPLETED);
+        verify(inventory, times(2)).findPool("p"); // the REST layer's validation, then the process's own
     }
 
     @Test
