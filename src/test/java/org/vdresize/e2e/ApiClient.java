@@ -12,8 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Set;
+import javax.net.ssl.SSLContext;
 
-/** The REST API as an automation client sees it: HTTP, Basic auth, JSON. */
+/** The REST API as an automation client sees it: HTTP or HTTPS, Basic auth, JSON. */
 final class ApiClient {
 
     static final Set<String> END_STATES = Set.of("COMPLETED", "FAILED", "ROLLED_BACK", "REJECTED", "NEEDS_ATTENTION");
@@ -21,13 +22,23 @@ final class ApiClient {
     record Response(int status, JsonNode body, HttpResponse<String> raw) {
     }
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
     private final ObjectMapper json = new ObjectMapper();
     private final String base;
     private final String auth;
 
     ApiClient(int port, String user, String password) {
-        this.base = "http://127.0.0.1:" + port;
+        this("http://127.0.0.1:" + port, null, user, password);
+    }
+
+    /**
+     * @param base   scheme, host and port, such as {@code https://127.0.0.1:8443}
+     * @param trust  for HTTPS: the certificates this client trusts; {@code null}: the JDK's default trust store
+     */
+    ApiClient(String base, SSLContext trust, String user, String password) {
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        this.http = (trust == null ? builder : builder.sslContext(trust)).build();
+        this.base = base;
         this.auth = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 

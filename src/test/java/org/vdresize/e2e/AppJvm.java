@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
 import org.vdresize.testsupport.LibvirtFixture;
 
 /**
@@ -27,15 +28,31 @@ final class AppJvm implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
+    private final String baseUrl;
+    private final SSLContext trust;
 
-    private AppJvm(Process process, int port, Path log) {
+    private AppJvm(Process process, int port, Path log, String baseUrl, SSLContext trust) {
         this.process = process;
         this.port = port;
         this.log = log;
+        this.baseUrl = baseUrl;
+        this.trust = trust;
     }
 
     /** Starts the jar on a free port with the given database and waits until /actuator/health is UP. */
     static AppJvm start(Path databaseDir, Path log, String... extraArgs) {
+        return start(databaseDir, log, "http", null, extraArgs);
+    }
+
+    /**
+     * Like {@link #start}, for an application that the extra arguments make serve HTTPS: it is
+     * reached at {@code https://127.0.0.1:PORT} by clients that trust what {@code trust} trusts.
+     */
+    static AppJvm startHttps(Path databaseDir, Path log, SSLContext trust, String... extraArgs) {
+        return start(databaseDir, log, "https", trust, extraArgs);
+    }
+
+    private static AppJvm start(Path databaseDir, Path log, String scheme, SSLContext trust, String... extraArgs) {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR.toAbsolutePath() + " does not exist: build it first with "
                     + "'mvn -B -DskipTests package' (failsafe runs after package, so 'mvn verify' has built it)");
@@ -52,7 +69,7 @@ final class AppJvm implements AutoCloseable {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             // for removeLeftovers(): a test JVM killed outright cannot stop the applications it started
             Files.writeString(databaseDir.resolve("app-" + process.pid() + ".pid"), String.valueOf(process.pid()));
-            AppJvm jvm = new AppJvm(process, port, log);
+            AppJvm jvm = new AppJvm(process, port, log, scheme + "://127.0.0.1:" + port, trust);
             jvm.awaitUp();
             return jvm;
         } catch (IOException e) {
@@ -61,13 +78,22 @@ final class AppJvm implements AutoCloseable {
     }
 
     /**
+     * A new work folder for the applications of this test JVM (databases, logs, pid files), named so
+     * that {@link #removeLeftovers} finds it once this JVM is gone.
+     */
+    static Path workFolder(String label) throws IOException {
+        return Files.createTempDirectory(LibvirtFixture.PREFIX + ProcessHandle.current().pid() + "-app-" + label + "-");
+    }
+
+    /**
      * Kills the applications started by test JVMs that no longer run (their work folders are named
-     * {@code vdr-it-<pid>-crash-*} and hold one {@code app-<pid>.pid} per application), and deletes
-     * those folders. Only a process whose command line runs vdresize.jar is killed: pids are reused.
+     * {@code vdr-it-<pid>-crash-*} or {@code vdr-it-<pid>-app-*} and hold one {@code app-<pid>.pid}
+     * per application), and deletes those folders. Only a process whose command line runs
+     * vdresize.jar is killed: pids are reused.
      */
     static void removeLeftovers(Consumer<Path> deleteFolder) {
         Pattern owned = Pattern.compile(
-                Pattern.quote(LibvirtFixture.PREFIX) + "(\\d+)-crash-.*");
+                Pattern.quote(LibvirtFixture.PREFIX) + "(\\d+)-(?:crash|app)-.*");
         try (Stream<Path> dirs = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
             for (Path dir : dirs.toList()) {
                 Matcher m = owned.matcher(dir.getFileName().toString());
@@ -96,8 +122,13 @@ final class AppJvm implements AutoCloseable {
         return process.pid();
     }
 
+    /** {@code http://127.0.0.1:PORT}, or {@code https://...} when started with {@link #startHttps}. */
+    String baseUrl() {
+        return baseUrl;
+    }
+
     ApiClient api() {
-        return new ApiClient(port, "demo", "demo");
+        return new ApiClient(baseUrl, trust, "demo", "demo");
     }
 
     /** kill -9: no shutdown hook, no flush, no goodbye. Returns when the process is gone. */
