@@ -12,6 +12,14 @@ final class ApiDocs {
     private ApiDocs() {
     }
 
+    static final String LIMIT = "The most entries on this page: a whole number from 1 to 1000, 100 when absent";
+    static final String CURSOR = "Where the page starts: leave out for the first page; afterwards as the Link header of "
+            + "the previous page gives it (opaque; one list's cursor is refused by another)";
+    static final String LINK_NEXT = "RFC 8288, only when there are more entries: the next page, as a path with the same "
+            + "filters, limit and a cursor (a relative reference, resolved against the request's URL)";
+    static final String LINK_NEXT_EXAMPLE = "</api/resizes?status=COMPLETED&limit=100&cursor=cmVzaXplcwAyMDI2LTAxLTMxVDEy"
+            + "OjAwOjAwWgA4ZjBjMmE0ZQ>; rel=\"next\"";
+
     static final String SIZE_FORMS = "The new size: bytes (a JSON integer such as 21474836480) or a string: a decimal "
             + "number with an optional unit, and an optional leading + meaning \"grow by\". Units: B; K/KiB, M/MiB, G/GiB, "
             + "T/TiB (powers of 1024, like qemu-img and virsh); KB, MB, GB, TB (powers of 1000). Case and spaces are "

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -14,9 +15,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.time.Duration;
+import java.time.DateTimeException;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -32,7 +37,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
 import org.springframework.web.util.UriUtils;
+import org.vdresize.common.Page;
 import org.vdresize.resize.RejectionCode;
+import org.vdresize.resize.ResizeKey;
 import org.vdresize.resize.ResizeRejectedException;
 import org.vdresize.resize.ResizeRequest;
 import org.vdresize.resize.ResizeService;
@@ -206,18 +213,59 @@ public class ResizeController {
     }
 
     @GetMapping
-    @Operation(summary = "List resizes", description = "Newest first; both filters are optional.",
+    @Operation(summary = "List resizes", description = "Newest first, one page at a time (at most `limit`); every "
+            + "filter is optional. When there are more, the Link header names the next page (rel=\"next\"), with the "
+            + "same filters and a cursor: follow it until there is no Link. Paging by cursor stays right while "
+            + "resizes start meanwhile: no resize twice, none skipped; one started after the first page was read "
+            + "comes before it (start again from the first page to see it).",
             responses = {
-                    @ApiResponse(responseCode = "200", description = "The resizes"),
-                    @ApiResponse(responseCode = "400", description = "INVALID_REQUEST: an unknown status",
+                    @ApiResponse(responseCode = "200", description = "One page of resizes",
+                            headers = @Header(name = HttpHeaders.LINK, description = ApiDocs.LINK_NEXT,
+                                    schema = @Schema(type = "string", example = ApiDocs.LINK_NEXT_EXAMPLE)),
+                            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                                    array = @ArraySchema(schema = @Schema(implementation = ResizeView.class)))),
+                    @ApiResponse(responseCode = "400", description = "INVALID_REQUEST: an unknown status, a limit "
+                            + "that is not a whole number from 1 to " + Page.MAX_LIMIT + ", or a cursor this list did "
+                            + "not give out",
                             content = @Content(mediaType = "application/problem+json",
                                     schema = @Schema(implementation = ApiDocs.ProblemDoc.class)))})
-    public List<ResizeView> list(@Parameter(description = "Only resizes in this status", schema = @Schema(
-                                         implementation = ResizeStatus.class)) @RequestParam(required = false) String status,
-                                 @Parameter(description = "Only resizes of this disk, by its path (disk.path)",
-                                         example = "/var/lib/libvirt/images/disk1.qcow2")
-                                 @RequestParam(required = false) String disk) {
-        return resizeService.list(status(status), blankToNull(disk));
+    public ResponseEntity<List<ResizeView>> list(
+            @Parameter(description = "Only resizes in this status", schema = @Schema(implementation = ResizeStatus.class))
+            @RequestParam(required = false) String status,
+            @Parameter(description = "Only resizes of this disk, by its path (disk.path)",
+                    example = "/var/lib/libvirt/images/disk1.qcow2")
+            @RequestParam(required = false) String disk,
+            @Parameter(description = "Only resizes of a disk that this VM used, by the VM's name or UUID", example = "vm1")
+            @RequestParam(required = false) String vm,
+            @Parameter(description = ApiDocs.LIMIT, schema = @Schema(type = "integer", minimum = "1",
+                    maximum = "" + Page.MAX_LIMIT, defaultValue = "" + Page.DEFAULT_LIMIT))
+            @RequestParam(required = false) String limit,
+            @Parameter(description = ApiDocs.CURSOR) @RequestParam(required = false) String cursor,
+            @Parameter(hidden = true) HttpServletRequest request) {
+        ResizeStatus statusFilter = status(status);
+        int max = Paging.limit(limit);
+        ResizeKey after = resizeKey(cursor);
+        Page<ResizeView, ResizeKey> page = resizeService.list(statusFilter, blankToNull(disk), blankToNull(vm), after, max);
+        Map<String, String> filters = new LinkedHashMap<>();
+        filters.put("status", statusFilter == null ? null : statusFilter.name());
+        filters.put("disk", blankToNull(disk));
+        filters.put("vm", blankToNull(vm));
+        return Paging.answer(request, filters, max, page.items(),
+                page.next() == null ? null : Paging.encode(CURSOR_LIST, page.next().startedAt().toString(), page.next().id()));
+    }
+
+    private static final String CURSOR_LIST = "resizes";
+
+    private static ResizeKey resizeKey(String cursor) {
+        List<String> key = Paging.decode(CURSOR_LIST, 2, cursor);
+        if (key == null) {
+            return null;
+        }
+        try {
+            return new ResizeKey(Instant.parse(key.get(0)), key.get(1));
+        } catch (DateTimeException e) {
+            throw Paging.badCursor();
+        }
     }
 
     private static ResizeStatus status(String status) {

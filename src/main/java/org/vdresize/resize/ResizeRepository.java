@@ -61,18 +61,41 @@ public class ResizeRepository {
         return jdbc.query("select * from vdr_resize where id = ?", RESIZE, id).stream().findFirst();
     }
 
-    public List<ResizeRow> list(ResizeStatus status, String diskPath) {
-        StringBuilder sql = new StringBuilder("select * from vdr_resize where 1 = 1");
+    public static ResizeKey key(ResizeRow row) {
+        return new ResizeKey(row.startedAt(), row.id());
+    }
+
+    /**
+     * Up to {@code max} resizes newest first (started_at, then id, both descending), after the one at
+     * {@code after} when it is given (keyset paging: a page starts right after the key of the previous
+     * page's last entry, so an entry added meanwhile never shifts the others). Every filter may be null;
+     * {@code vm} is a VM's name or UUID. V4__keyset_paging.sql has the indexes in this order.
+     */
+    public List<ResizeRow> page(ResizeStatus status, String diskPath, String vm, ResizeKey after, int max) {
+        StringBuilder sql = new StringBuilder("select * from vdr_resize r where 1 = 1");
         List<Object> args = new ArrayList<>();
         if (status != null) {
-            sql.append(" and status = ?");
+            sql.append(" and r.status = ?");
             args.add(status.name());
         }
         if (diskPath != null) {
-            sql.append(" and disk_path = ?");
+            sql.append(" and r.disk_path = ?");
             args.add(diskPath);
         }
-        sql.append(" order by started_at desc, id");
+        if (vm != null) {
+            sql.append(" and r.id in (select v.resize_id from vdr_resize_vm v where v.vm_name = ? or v.vm_uuid = ?)");
+            args.add(vm);
+            args.add(vm);
+        }
+        if (after != null) {
+            // the first condition alone bounds the index range; the second drops the ties already read
+            sql.append(" and r.started_at <= ? and (r.started_at < ? or r.id < ?)");
+            args.add(ts(after.startedAt()));
+            args.add(ts(after.startedAt()));
+            args.add(after.id());
+        }
+        sql.append(" order by r.started_at desc, r.id desc limit ?");
+        args.add(max);
         return jdbc.query(sql.toString(), RESIZE, args.toArray());
     }
 

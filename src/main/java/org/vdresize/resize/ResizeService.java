@@ -26,6 +26,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.vdresize.audit.AuditService;
 import org.vdresize.audit.AuditType;
+import org.vdresize.common.Page;
 import org.vdresize.resize.ResizeRepository.ResizeRow;
 
 /** Starts resizes (as process instances) and reads them back. */
@@ -122,8 +123,12 @@ public class ResizeService {
         viewReaders.shutdownNow();
     }
 
-    public List<ResizeView> list(ResizeStatus status, String diskPath) {
-        return resizes.list(status, diskPath).stream().map(this::view).toList();
+    /**
+     * One page of resizes, newest first, after {@code after} (null: from the newest); see
+     * {@link ResizeRepository#page}. Every filter may be null.
+     */
+    public Page<ResizeView, ResizeKey> list(ResizeStatus status, String diskPath, String vm, ResizeKey after, int limit) {
+        return Page.of(resizes.page(status, diskPath, vm, after, limit + 1), limit, ResizeRepository::key).map(this::view);
     }
 
     private ResizeView view(ResizeRow r) {

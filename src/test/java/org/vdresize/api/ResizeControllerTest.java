@@ -2,7 +2,9 @@ package org.vdresize.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
@@ -30,7 +32,9 @@ import org.mockito.ArgumentCaptor;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.ResultActions;
+import org.vdresize.common.Page;
 import org.vdresize.resize.RejectionCode;
+import org.vdresize.resize.ResizeKey;
 import org.vdresize.resize.ResizeRejectedException;
 import org.vdresize.resize.ResizeRequest;
 import org.vdresize.resize.ResizeStatus;
@@ -396,23 +400,85 @@ class ResizeControllerTest extends ApiSliceTest {
     }
 
     @Test
-    void listFiltersByStatusAndDisk() throws Exception {
-        when(resizeService.list(ResizeStatus.NEEDS_ATTENTION, "/var/lib/libvirt/images/d1.qcow2"))
-                .thenReturn(List.of(running("a"), running("b")));
+    void listFiltersByStatusDiskAndVm() throws Exception {
+        when(resizeService.list(ResizeStatus.NEEDS_ATTENTION, "/var/lib/libvirt/images/d1.qcow2", "vm1", null, 100))
+                .thenReturn(new Page<>(List.of(running("a"), running("b")), null));
         mvc.perform(get("/api/resizes").with(demo())
-                        .param("status", "needs_attention").param("disk", "/var/lib/libvirt/images/d1.qcow2"))
+                        .param("status", "needs_attention").param("disk", "/var/lib/libvirt/images/d1.qcow2")
+                        .param("vm", "vm1"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.length()").value(2))
-                .andExpect(jsonPath("$[1].id").value("b"));
+                .andExpect(jsonPath("$[1].id").value("b"))
+                .andExpect(header().doesNotExist("Link"));
     }
 
     @Test
-    void listWithoutFiltersAsksForEverything() throws Exception {
-        when(resizeService.list(null, null)).thenReturn(List.of());
-        mvc.perform(get("/api/resizes").with(demo()).param("status", "").param("disk", ""))
+    void listWithoutFiltersAsksForTheFirstHundred() throws Exception {
+        when(resizeService.list(null, null, null, null, 100)).thenReturn(new Page<>(List.of(), null));
+        mvc.perform(get("/api/resizes").with(demo()).param("status", "").param("disk", "").param("vm", ""))
                 .andExpect(status().isOk())
                 .andExpect(content().json("[]"));
-        verify(resizeService).list(null, null);
+        verify(resizeService).list(null, null, null, null, 100);
+    }
+
+    @Test
+    void aFullPageLinksToTheNextWithTheSameFiltersAndACursorThatReadsBackAsTheLastKey() throws Exception {
+        ResizeKey last = new ResizeKey(Instant.parse("2025-01-31T12:00:00.123456Z"), "pi-b");
+        when(resizeService.list(eq(ResizeStatus.COMPLETED), eq("/images/a b+c.qcow2"), eq("vm 1"), any(), eq(2)))
+                .thenReturn(new Page<>(List.of(running("pi-a"), running("pi-b")), last));
+
+        String link = mvc.perform(get("/api/resizes").with(demo()).param("status", "completed")
+                        .param("disk", "/images/a b+c.qcow2").param("vm", "vm 1").param("limit", "2"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.length()").value(2))
+                .andReturn().getResponse().getHeader("Link");
+
+        assertThat(link).matches("</api/resizes\\?status=COMPLETED&disk=/images/a%20b%2Bc.qcow2&vm=vm%201&limit=2"
+                + "&cursor=[A-Za-z0-9_-]+>; rel=\"next\"");
+        String next = link.substring(1, link.indexOf('>'));
+        mvc.perform(get(java.net.URI.create(next)).with(demo())).andExpect(status().isOk());
+        verify(resizeService).list(ResizeStatus.COMPLETED, "/images/a b+c.qcow2", "vm 1", last, 2);
+    }
+
+    @Test
+    void theLinkKeepsTheContextPath() throws Exception {
+        when(resizeService.list(null, null, null, null, 1))
+                .thenReturn(new Page<>(List.of(running("pi-a")), new ResizeKey(STARTED, "pi-a")));
+        mvc.perform(get("/vdresize/api/resizes").contextPath("/vdresize").with(demo()).param("limit", "1"))
+                .andExpect(status().isOk())
+                .andExpect(header().string("Link", org.hamcrest.Matchers.startsWith("</vdresize/api/resizes?limit=1&cursor=")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-1", "1001", "ten", "1.5", "99999999999"})
+    void aBadLimitIs400InvalidRequest(String limit) throws Exception {
+        mvc.perform(get("/api/resizes").with(demo()).param("limit", limit))
+                .andExpect(status().isBadRequest())
+                .andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+                .andExpect(jsonPath("$.code").value("INVALID_REQUEST"))
+                .andExpect(jsonPath("$.detail", org.hamcrest.Matchers.containsString("limit must be a whole number from 1 to 1000")));
+        verify(resizeService, never()).list(any(), any(), any(), any(), anyInt());
+    }
+
+    @Test
+    void limitsFromOneToAThousandAreTaken() throws Exception {
+        when(resizeService.list(any(), any(), any(), any(), anyInt())).thenReturn(new Page<>(List.of(), null));
+        mvc.perform(get("/api/resizes").with(demo()).param("limit", "1")).andExpect(status().isOk());
+        mvc.perform(get("/api/resizes").with(demo()).param("limit", "1000")).andExpect(status().isOk());
+        verify(resizeService).list(null, null, null, null, 1);
+        verify(resizeService).list(null, null, null, null, 1000);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"!!!", "abc", "cmVzaXplcw", "YXVkaXQAMQ", "cmVzaXplcwB5ZXN0ZXJkYXkAcGktYQ",
+            "cmVzaXplcwAyMDI1LTAxLTMxVDEyOjAwOjAwWgBwaS1hAGV4dHJh"})
+    void aCursorThisListDidNotGiveOutIs400(String cursor) throws Exception {
+        // not base64url; no key; another list's ("audit"); "yesterday" for an instant; a part too many
+        mvc.perform(get("/api/resizes").with(demo()).param("cursor", cursor))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.code").value("INVALID_REQUEST"))
+                .andExpect(jsonPath("$.detail", org.hamcrest.Matchers.containsString("cursor")));
+        verify(resizeService, never()).list(any(), any(), any(), any(), anyInt());
     }
 
     @Test
@@ -422,7 +488,7 @@ class ResizeControllerTest extends ApiSliceTest {
                 .andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
                 .andExpect(jsonPath("$.code").value("INVALID_REQUEST"))
                 .andExpect(jsonPath("$.detail", org.hamcrest.Matchers.containsString("WAITING_FOR_APPROVAL")));
-        verify(resizeService, never()).list(any(), any());
+        verify(resizeService, never()).list(any(), any(), any(), any(), anyInt());
     }
 
     private static List<String> fieldNames(JsonNode node) {

@@ -333,12 +333,12 @@ class ResizeFlowTest {
     @Test
     void aRejectedRequestLeavesNoInstanceNoRowAndNoLock() {
         long instances = runtime.createProcessInstanceQuery().count();
-        long rejectedRows = resizes.list(ResizeStatus.REJECTED, PATH).size();
+        long rejectedRows = resizes.list(ResizeStatus.REJECTED, PATH, null, null, 1000).items().size();
         assertThatThrownBy(() -> resizes.start(byPath("32M"), "bob"))
                 .isInstanceOfSatisfying(ResizeRejectedException.class,
                         e -> assertThat(e.code()).isEqualTo(RejectionCode.SHRINK_NOT_SUPPORTED));
         assertThat(runtime.createProcessInstanceQuery().count()).isEqualTo(instances);
-        assertThat(resizes.list(ResizeStatus.REJECTED, PATH)).hasSize((int) rejectedRows);
+        assertThat(resizes.list(ResizeStatus.REJECTED, PATH, null, null, 1000).items()).hasSize((int) rejectedRows);
         assertThat(audit.query(PATH, null, null)).last().extracting(AuditEvent::type).isEqualTo("RESIZE_REJECTED");
     }
 
