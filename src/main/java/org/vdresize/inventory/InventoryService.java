@@ -1,13 +1,16 @@
 package org.vdresize.inventory;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
+import java.util.TreeSet;
 import org.springframework.stereotype.Service;
+import org.vdresize.common.Page;
 
 /** The disks as users see them: pool volumes and VM disks joined by path. */
 @Service
@@ -20,51 +23,74 @@ public class InventoryService {
     }
 
     /**
-     * Every disk of every VM on every host and every volume of every active pool, joined by path. The
-     * disks that a host which cannot be asked now served when it last answered are listed too, as not
-     * resizable ({@value #UNAVAILABLE}): an unreachable host degrades only the disks it serves.
+     * One page of the disks of every VM on every host and the volumes of every active pool, joined by
+     * path, in the order of their paths (a disk's identity in the API; unlike its host or VMs it does
+     * not change while the disk exists), starting after {@code afterPath} (null: from the first).
+     * The listings are read anew for every page and only the page's entries are built, so a page costs
+     * the listings plus {@code limit} entries, whatever the inventory holds.
+     *
+     * <p>The disks that a host which cannot be asked now served when it last answered are listed too,
+     * as not resizable ({@value #UNAVAILABLE}): an unreachable host degrades only the disks it serves.
      */
-    public List<DiskView> disks() {
-        List<Vm> vms = inventory.vms();
-        List<StorageVolume> volumes = inventory.volumes();
-        Map<String, StoragePool> pools = new LinkedHashMap<>();
-        inventory.pools().forEach(p -> pools.put(p.host() + "/" + p.name(), p));
-        List<DiskView> disks = liveDisks(vms, volumes, pools);
+    public Page<DiskView, String> disks(String afterPath, int limit) {
+        Map<String, StorageVolume> volumes = new HashMap<>();
+        List<StorageVolume> allVolumes = inventory.volumes();
+        allVolumes.forEach(v -> volumes.putIfAbsent(v.path(), v));
+        Map<String, List<Vm>> users = usersByPath(inventory.vms());
         List<UnreachableHost> unreachable = inventory.unreachableHosts();
-        return unreachable.isEmpty() ? disks : withUnreachable(disks, unreachable);
+
+        NavigableSet<String> paths = new TreeSet<>();
+        volumes.keySet().stream().filter(Objects::nonNull).forEach(paths::add);
+        paths.addAll(users.keySet());
+        for (UnreachableHost host : unreachable) {
+            host.lastKnownVolumes().stream().map(StorageVolume::path).filter(Objects::nonNull).forEach(paths::add);
+            paths.addAll(usersByPath(host.lastKnownVms()).keySet());
+        }
+        List<String> page = (afterPath == null ? paths : paths.tailSet(afterPath, false)).stream().limit(limit + 1L).toList();
+
+        Map<String, StoragePool> pools = new HashMap<>();
+        if (!page.isEmpty()) {
+            inventory.pools().forEach(p -> pools.put(p.host() + "/" + p.name(), p));
+        }
+        List<DiskView> disks = new ArrayList<>();
+        for (String path : page) {
+            StorageVolume volume = volumes.get(path);
+            List<Vm> vms = users.getOrDefault(path, List.of());
+            DiskView disk = volume == null && vms.isEmpty() ? null
+                    : view(path, volume, volume == null ? null : pools.get(volume.host() + "/" + volume.pool()), vms, allVolumes);
+            for (UnreachableHost host : unreachable) {
+                disk = withUnreachable(path, disk, host);
+            }
+            disks.add(disk);
+        }
+        return Page.of(disks, limit, DiskView::path);
     }
 
     /** The code of a disk that a host which cannot be asked now serves (the API's 503 code). */
     public static final String UNAVAILABLE = "UNAVAILABLE";
 
-    private static List<DiskView> withUnreachable(List<DiskView> live, List<UnreachableHost> unreachable) {
-        Map<String, DiskView> byPath = new LinkedHashMap<>();
-        live.forEach(d -> byPath.put(d.path(), d));
-        for (UnreachableHost host : unreachable) {
-            String why = "host " + host.name() + " cannot be asked now" + (host.error() == null ? "" : " (" + host.error() + ")")
-                    + "; as it was when last seen";
-            Map<String, List<Vm>> users = new LinkedHashMap<>();
-            for (Vm vm : host.lastKnownVms()) {
-                for (VmDisk disk : vm.disks()) {
-                    if (disk.sourcePath() != null) {
-                        users.computeIfAbsent(disk.sourcePath(), p -> new ArrayList<>()).add(vm);
-                    }
+    private static Map<String, List<Vm>> usersByPath(List<Vm> vms) {
+        Map<String, List<Vm>> users = new LinkedHashMap<>();
+        for (Vm vm : vms) {
+            for (VmDisk disk : vm.disks()) {
+                if (disk.sourcePath() != null) {
+                    users.computeIfAbsent(disk.sourcePath(), p -> new ArrayList<>()).add(vm);
                 }
-            }
-            Map<String, StorageVolume> volumes = new LinkedHashMap<>();
-            host.lastKnownVolumes().forEach(v -> volumes.put(v.path(), v));
-            Set<String> paths = new LinkedHashSet<>(volumes.keySet());
-            paths.addAll(users.keySet());
-            for (String path : paths) {
-                DiskView known = byPath.get(path);
-                List<Vm> vmsThere = users.getOrDefault(path, List.of());
-                if (known != null && vmsThere.isEmpty()) {
-                    continue; // a volume of shared storage that another host serves: not degraded
-                }
-                byPath.put(path, unavailable(path, known, volumes.get(path), vmsThere, host.name(), why));
             }
         }
-        return new ArrayList<>(byPath.values());
+        return users;
+    }
+
+    /** The disk at this path as an unreachable host changes it: unchanged when that host had nothing to do with it. */
+    private static DiskView withUnreachable(String path, DiskView known, UnreachableHost host) {
+        List<Vm> vmsThere = host.lastKnownVms().stream().filter(vm -> vm.diskByPath(path).isPresent()).toList();
+        StorageVolume volume = host.lastKnownVolumes().stream().filter(v -> path.equals(v.path())).findFirst().orElse(null);
+        if (vmsThere.isEmpty() && (volume == null || known != null)) {
+            return known;  // not this host's, or a volume of shared storage that another host serves: not degraded
+        }
+        String why = "host " + host.name() + " cannot be asked now" + (host.error() == null ? "" : " (" + host.error() + ")")
+                + "; as it was when last seen";
+        return unavailable(path, known, volume, vmsThere, host.name(), why);
     }
 
     /** The disk as last seen, with the VMs of the unreachable host added to those seen live; not resizable. */
@@ -88,30 +114,6 @@ public class InventoryService {
         return new DiskView(path, volume == null ? null : volume.pool(), volume == null ? null : volume.name(), host, format,
                 volume == null ? null : volume.capacity(), volume == null ? null : volume.allocation(), preallocated,
                 readOnly, shareable, uses, false, UNAVAILABLE, why);
-    }
-
-    private static List<DiskView> liveDisks(List<Vm> vms, List<StorageVolume> volumes, Map<String, StoragePool> pools) {
-
-        Map<String, List<Vm>> usersByPath = new LinkedHashMap<>();
-        for (Vm vm : vms) {
-            for (VmDisk disk : vm.disks()) {
-                if (disk.sourcePath() != null) {
-                    usersByPath.computeIfAbsent(disk.sourcePath(), p -> new ArrayList<>()).add(vm);
-                }
-            }
-        }
-        List<DiskView> disks = new ArrayList<>();
-        for (StorageVolume volume : volumes) {
-            StoragePool pool = pools.get(volume.host() + "/" + volume.pool());
-            List<Vm> users = usersByPath.getOrDefault(volume.path(), List.of());
-            disks.add(view(volume.path(), volume, pool, users, volumes));
-        }
-        usersByPath.forEach((path, users) -> {
-            if (volumes.stream().noneMatch(v -> v.path().equals(path))) {
-                disks.add(view(path, null, null, users, volumes));
-            }
-        });
-        return disks;
     }
 
     public List<HostStatus> hosts() {

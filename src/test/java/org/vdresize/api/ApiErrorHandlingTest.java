@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.never;
@@ -44,7 +45,7 @@ class ApiErrorHandlingTest extends ApiSliceTest {
                 .andExpect(jsonPath("$.type").value("about:blank"))
                 .andExpect(jsonPath("$.instance").value("/api/disks"))
                 .andExpect(jsonPath("$.detail").value(containsString("HTTP Basic")));
-        verify(inventoryService, never()).disks();
+        verify(inventoryService, never()).disks(any(), anyInt());
     }
 
     @Test
@@ -56,7 +57,7 @@ class ApiErrorHandlingTest extends ApiSliceTest {
                 .andExpect(jsonPath("$.detail").value(containsString("wrong user name or password")))
                 .andExpect(content().string(not(containsString("s3cret-guess"))));
         verify(identityService).checkPassword("demo", "s3cret-guess");
-        verify(inventoryService, never()).disks();
+        verify(inventoryService, never()).disks(any(), anyInt());
     }
 
     @Test
@@ -82,18 +83,18 @@ class ApiErrorHandlingTest extends ApiSliceTest {
 
     @Test
     void theEngineKnowsTheUserDuringTheRequestAndForgetsItAfter() throws Exception {
-        when(inventoryService.disks()).thenReturn(List.of());
+        when(inventoryService.disks(null, 100)).thenReturn(new org.vdresize.common.Page<>(List.of(), null));
         mvc.perform(get("/api/disks").with(demo())).andExpect(status().isOk());
 
         InOrder order = inOrder(identityService, inventoryService);
         order.verify(identityService).setAuthentication("demo", List.of("camunda-admin"), List.of("t1"));
-        order.verify(inventoryService).disks();
+        order.verify(inventoryService).disks(null, 100);
         order.verify(identityService).clearAuthentication();
     }
 
     @Test
     void theEngineForgetsTheUserEvenWhenTheRequestFails() throws Exception {
-        when(inventoryService.disks()).thenThrow(new IllegalStateException("boom"));
+        when(inventoryService.disks(null, 100)).thenThrow(new IllegalStateException("boom"));
         mvc.perform(get("/api/disks").with(demo())).andExpect(status().isInternalServerError());
         verify(identityService).setAuthentication("demo", List.of("camunda-admin"), List.of("t1"));
         verify(identityService).clearAuthentication();
@@ -107,7 +108,7 @@ class ApiErrorHandlingTest extends ApiSliceTest {
 
     @Test
     void statelessNoSessionCookie() throws Exception {
-        when(inventoryService.disks()).thenReturn(List.of());
+        when(inventoryService.disks(null, 100)).thenReturn(new org.vdresize.common.Page<>(List.of(), null));
         MvcResult result = mvc.perform(get("/api/disks").with(demo()))
                 .andExpect(status().isOk())
                 .andExpect(header().doesNotExist("Set-Cookie"))
@@ -139,12 +140,12 @@ class ApiErrorHandlingTest extends ApiSliceTest {
         mvc.perform(get("/api/disks").with(demo()).accept(MediaType.APPLICATION_XML))
                 .andExpect(status().isNotAcceptable())
                 .andExpect(jsonPath("$.code").value("NOT_ACCEPTABLE"));
-        verify(inventoryService, never()).disks();
+        verify(inventoryService, never()).disks(any(), anyInt());
     }
 
     @Test
     void unexpectedExceptionIs500WithoutLeakingItsMessage() throws Exception {
-        when(inventoryService.disks()).thenThrow(new IllegalStateException("libvirt said: secret at /etc/shadow"));
+        when(inventoryService.disks(null, 100)).thenThrow(new IllegalStateException("libvirt said: secret at /etc/shadow"));
         String body = mvc.perform(get("/api/disks").with(demo()))
                 .andExpect(status().isInternalServerError())
                 .andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
@@ -157,7 +158,7 @@ class ApiErrorHandlingTest extends ApiSliceTest {
 
     @Test
     void hostUnavailableIs503() throws Exception {
-        when(inventoryService.disks()).thenThrow(new HostUnavailableException("kvm2", "connection refused", null));
+        when(inventoryService.disks(null, 100)).thenThrow(new HostUnavailableException("kvm2", "connection refused", null));
         mvc.perform(get("/api/disks").with(demo()))
                 .andExpect(status().isServiceUnavailable())
                 .andExpect(jsonPath("$.code").value("UNAVAILABLE"))
@@ -167,7 +168,7 @@ class ApiErrorHandlingTest extends ApiSliceTest {
 
     @Test
     void otherTransientFailuresAre503Too() throws Exception {
-        when(inventoryService.disks()).thenThrow(new TransientFailureException("domain job busy"));
+        when(inventoryService.disks(null, 100)).thenThrow(new TransientFailureException("domain job busy"));
         mvc.perform(get("/api/disks").with(demo()))
                 .andExpect(status().isServiceUnavailable())
                 .andExpect(jsonPath("$.code").value("UNAVAILABLE"));
@@ -175,7 +176,7 @@ class ApiErrorHandlingTest extends ApiSliceTest {
 
     @Test
     void accessDeniedIs403Problem() throws Exception {
-        when(inventoryService.disks()).thenThrow(new AccessDeniedException("no"));
+        when(inventoryService.disks(null, 100)).thenThrow(new AccessDeniedException("no"));
         mvc.perform(get("/api/disks").with(demo()))
                 .andExpect(status().isForbidden())
                 .andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
@@ -188,7 +189,7 @@ class ApiErrorHandlingTest extends ApiSliceTest {
                 .andExpect(status().isBadRequest())
                 .andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
                 .andExpect(jsonPath("$.code").value("INVALID_REQUEST"));
-        verify(inventoryService, never()).disks();
+        verify(inventoryService, never()).disks(any(), anyInt());
     }
 
     @Test

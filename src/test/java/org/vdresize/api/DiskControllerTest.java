@@ -1,14 +1,23 @@
 package org.vdresize.api;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.http.MediaType;
+import org.vdresize.common.Page;
 import org.vdresize.inventory.DiskView;
 import org.vdresize.inventory.HostStatus;
 
@@ -16,13 +25,13 @@ class DiskControllerTest extends ApiSliceTest {
 
     @Test
     void disksCarryTheContractsFields() throws Exception {
-        when(inventoryService.disks()).thenReturn(List.of(
+        when(inventoryService.disks(null, 100)).thenReturn(new Page<>(List.of(
                 new DiskView("/var/lib/libvirt/images/d1.qcow2", "default", "d1.qcow2", "local", "qcow2",
                         1073741824L, 200704L, false, false, false,
                         List.of(new DiskView.VmUse("vm1", "local", "running", "vdb", "virtio")), true, null, null),
                 new DiskView("/dev/sr0", null, null, "local", "raw", null, null, false, true, false,
                         List.of(new DiskView.VmUse("vm1", "local", "running", "sda", "sata")), false,
-                        "READ_ONLY_DISK", "cdrom")));
+                        "READ_ONLY_DISK", "cdrom")), null));
 
         mvc.perform(get("/api/disks").with(demo()))
                 .andExpect(status().isOk())
@@ -47,6 +56,47 @@ class DiskControllerTest extends ApiSliceTest {
                 .andExpect(jsonPath("$[0]", org.hamcrest.Matchers.hasKey("notResizableBecause")))
                 .andExpect(jsonPath("$[1].resizable").value(false))
                 .andExpect(jsonPath("$[1].notResizableBecause").value("READ_ONLY_DISK"));
+    }
+
+    @Test
+    void aFullPageLinksToTheNextWhoseCursorIsTheLastPath() throws Exception {
+        when(inventoryService.disks(null, 1)).thenReturn(new Page<>(List.of(disk("/p/a b.img")), "/p/a b.img"));
+        when(inventoryService.disks("/p/a b.img", 1)).thenReturn(new Page<>(List.of(disk("/p/c.img")), null));
+
+        String link = mvc.perform(get("/api/disks").with(demo()).param("limit", "1"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$[0].path").value("/p/a b.img"))
+                .andReturn().getResponse().getHeader("Link");
+        assertThat(link).matches("</api/disks\\?limit=1&cursor=[A-Za-z0-9_-]+>; rel=\"next\"");
+
+        mvc.perform(get(java.net.URI.create(link.substring(1, link.indexOf('>')))).with(demo()))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$[0].path").value("/p/c.img"))
+                .andExpect(header().doesNotExist("Link"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "1001", "x"})
+    void aBadLimitIs400(String limit) throws Exception {
+        mvc.perform(get("/api/disks").with(demo()).param("limit", limit))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.code").value("INVALID_REQUEST"));
+        verify(inventoryService, never()).disks(any(), anyInt());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"%%%", "ZGlza3M", "cmVzaXplcwAvcC9hLmltZw"})
+    void aBadCursorIs400(String cursor) throws Exception {
+        // not base64url; no path; a resizes cursor
+        mvc.perform(get("/api/disks").with(demo()).param("cursor", cursor))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.code").value("INVALID_REQUEST"));
+        verify(inventoryService, never()).disks(any(), anyInt());
+    }
+
+    private static DiskView disk(String path) {
+        return new DiskView(path, "p", path.substring(3), "local", "raw", 1L, 1L, false, false, false, List.of(), true,
+                null, null);
     }
 
     @Test

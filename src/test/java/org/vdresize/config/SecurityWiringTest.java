@@ -89,9 +89,9 @@ class SecurityWiringTest {
     @Test
     void apiWithDemoRunsAsDemoInsideTheEngine() throws Exception {
         AtomicReference<Authentication> seen = new AtomicReference<>();
-        when(inventoryService.disks()).thenAnswer(call -> {
+        when(inventoryService.disks(null, 100)).thenAnswer(call -> {
             seen.set(identityService.getCurrentAuthentication());
-            return List.<DiskView>of();
+            return new org.vdresize.common.Page<DiskView, String>(List.of(), null);
         });
 
         HttpResponse<String> response = send(get("/api/disks").header("Authorization", basic("demo", "demo")));

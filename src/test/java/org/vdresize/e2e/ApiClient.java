@@ -52,6 +52,26 @@ final class ApiClient {
     }
 
     /**
+     * Every entry of a paged list (GET /api/disks, /api/resizes, /api/audit), following the Link
+     * rel="next" of each page as a client does: the machine's pools hold other tests' volumes too.
+     */
+    JsonNode getAll(String path) {
+        com.fasterxml.jackson.databind.node.ArrayNode all = json.createArrayNode();
+        String next = path;
+        while (next != null) {
+            Response page = get(next);
+            if (page.status() != 200) {
+                throw new IllegalStateException("GET " + next + ": " + page.status() + " " + page.body());
+            }
+            page.body().forEach(all::add);
+            next = page.raw().headers().firstValue("Link")
+                    .map(link -> java.util.regex.Pattern.compile("<([^>]*)>;\\s*rel=\"next\"").matcher(link))
+                    .filter(java.util.regex.Matcher::find).map(m -> m.group(1)).orElse(null);
+        }
+        return all;
+    }
+
+    /**
      * Waits until the resize reaches an end state (or a state that waits for a person), as
      * automation should: {@code ?wait=} answers when the status changes, so every integration test
      * also runs the long poll against the real application (and, in ClusterIT, a change committed

@@ -198,7 +198,7 @@ class OnlineResizeIT {
     void theInventoryListsTheDisksWithTheirResizability() {
         Path image = lv.createQcow2("listed.qcow2", 16 * MIB);
         String vm = lv.startVm("listed", Disk.virtio(image, "vdb"));
-        JsonNode disks = api.get("/api/disks").body();
+        JsonNode disks = api.getAll("/api/disks");
         JsonNode disk = null;
         for (JsonNode d : disks) {
             if (d.get("path").asText().equals(image.toString())) {

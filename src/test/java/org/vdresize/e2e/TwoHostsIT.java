@@ -121,7 +121,7 @@ class TwoHostsIT {
         JsonNode hosts = api.get("/api/hosts").body();
         assertThat(hosts).hasSize(2).allSatisfy(h -> assertThat(h.path("available").asBoolean()).as(h.toString()).isTrue());
 
-        JsonNode disks = api.get("/api/disks").body();
+        JsonNode disks = api.getAll("/api/disks");
         assertThat(entries(disks, localDisk)).hasSize(1);
         assertThat(entries(disks, h2Disk)).hasSize(1);
         assertThat(entries(disks, floating)).as("a volume of the shared pool, seen by both hosts").hasSize(1);
@@ -192,7 +192,7 @@ class TwoHostsIT {
                 .filter(h -> "h2".equals(h.path("name").asText())).findFirst().orElseThrow();
         assertThat(h2Status.path("available").asBoolean()).isFalse();
 
-        JsonNode disks = api.get("/api/disks").body();
+        JsonNode disks = api.getAll("/api/disks");
         JsonNode onH2 = entries(disks, h2Disk).get(0);
         assertThat(onH2.path("resizable").asBoolean()).as(onH2.toString()).isFalse();
         assertThat(onH2.path("notResizableBecause").asText()).isEqualTo("UNAVAILABLE");

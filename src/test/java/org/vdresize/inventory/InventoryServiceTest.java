@@ -23,6 +23,7 @@ class InventoryServiceTest {
         final StorageVolume s = new StorageVolume("local", "p", "s.img", "/p/s.img", "raw", 8 * MIB, 0, null);
         final StorageVolume floatingOnH2 = new StorageVolume("h2", "q", "f.img", "/q/f.img", "raw", 8 * MIB, 0, null);
         boolean h2Down;
+        StorageVolume extra;
 
         @Override
         public List<HostStatus> hosts() {
@@ -41,7 +42,11 @@ class InventoryServiceTest {
 
         @Override
         public List<StorageVolume> volumes() {
-            return h2Down ? List.of(a, s) : List.of(a, s, floatingOnH2);
+            List<StorageVolume> live = new java.util.ArrayList<>(h2Down ? List.of(a, s) : List.of(a, s, floatingOnH2));
+            if (extra != null) {
+                live.add(extra);
+            }
+            return live;
         }
 
         @Override
@@ -71,7 +76,7 @@ class InventoryServiceTest {
         TwoHosts port = new TwoHosts();
         port.h2Down = true;
 
-        List<DiskView> disks = new InventoryService(port).disks();
+        List<DiskView> disks = new InventoryService(port).disks(null, 1000).items();
 
         assertThat(disks).extracting(DiskView::path).containsExactlyInAnyOrder("/p/a.qcow2", "/p/s.img", "/p/b.qcow2", "/q/f.img");
         DiskView a = disk(disks, "/p/a.qcow2");
@@ -93,10 +98,36 @@ class InventoryServiceTest {
 
     @Test
     void withEveryHostUpNothingIsMarked() {
-        List<DiskView> disks = new InventoryService(new TwoHosts()).disks();
+        List<DiskView> disks = new InventoryService(new TwoHosts()).disks(null, 1000).items();
 
         assertThat(disks).allSatisfy(d -> assertThat(d.notResizableBecause()).as(d.path()).isNotEqualTo(InventoryService.UNAVAILABLE));
         assertThat(disks).hasSize(4);
+    }
+
+    @Test
+    void pagesGoInPathOrderAndADiskAddedBetweenTwoReadsIsNeitherRepeatedNorHidesAnother() {
+        TwoHosts port = new TwoHosts();
+        port.h2Down = true;
+        InventoryService inventory = new InventoryService(port);
+
+        org.vdresize.common.Page<DiskView, String> first = inventory.disks(null, 2);
+        assertThat(first.items()).extracting(DiskView::path).containsExactly("/p/a.qcow2", "/p/b.qcow2");
+        assertThat(first.next()).isEqualTo("/p/b.qcow2");
+
+        // h2 answers again (its VM and floating volume come back live) and a new disk appears before the cursor
+        port.h2Down = false;
+        port.extra = new StorageVolume("local", "p", "0.img", "/p/0.img", "raw", MIB, MIB, null);
+        org.vdresize.common.Page<DiskView, String> second = inventory.disks(first.next(), 2);
+        assertThat(second.items()).extracting(DiskView::path).containsExactly("/p/s.img", "/q/f.img");
+        assertThat(second.items()).allSatisfy(d -> assertThat(d.notResizableBecause()).isNotEqualTo(InventoryService.UNAVAILABLE));
+        assertThat(second.next()).as("the last page").isNull();
+
+        assertThat(inventory.disks(null, 1000).items()).extracting(DiskView::path)
+                .containsExactly("/p/0.img", "/p/a.qcow2", "/p/b.qcow2", "/p/s.img", "/q/f.img");
+        assertThat(inventory.disks("/p/s.img", 1000).items()).extracting(DiskView::path).containsExactly("/q/f.img");
+        assertThat(inventory.disks("/q/f.img", 1000).items()).isEmpty();
+        // a cursor whose disk has gone meanwhile still says where to go on
+        assertThat(inventory.disks("/p/r.gone", 1).items()).extracting(DiskView::path).containsExactly("/p/s.img");
     }
 
     private static DiskView disk(List<DiskView> disks, String path) {
