@@ -8,11 +8,13 @@ import org.vdresize.audit.AuditEvent;
 /**
  * The audit trail as RFC 4180 CSV (CRLF line ends, quotes doubled). Cells that a spreadsheet would
  * take for a formula get a leading apostrophe (OWASP "CSV injection"): a VM name, a reason or a
- * user name is text chosen by someone other than the person opening the file.
+ * user name is text chosen by someone other than the person opening the file. A text that starts
+ * with an apostrophe gets one too, so that removing one leading apostrophe always gives the value
+ * back: the offline check of the hash chain (docs/operator-guide.md) hashes the values, not the cells.
  */
 final class AuditCsv {
 
-    static final String HEADER = "at,type,resizeId,disk,vm,user,oldSize,newSize,detail";
+    static final String HEADER = "at,type,resizeId,disk,vm,user,oldSize,newSize,detail,seq,prevHash,hash";
     private static final String CRLF = "\r\n";
 
     private AuditCsv() {
@@ -22,7 +24,7 @@ final class AuditCsv {
         StringBuilder csv = new StringBuilder(HEADER).append(CRLF);
         for (AuditEvent e : events) {
             csv.append(Stream.of(e.at(), e.type(), e.resizeId(), e.disk(), e.vm(), e.user(), e.oldSize(),
-                            e.newSize(), e.detail())
+                            e.newSize(), e.detail(), e.seq(), e.prevHash(), e.hash())
                     .map(AuditCsv::cell)
                     .collect(Collectors.joining(",")))
                     .append(CRLF);
@@ -35,8 +37,9 @@ final class AuditCsv {
             return "";
         }
         String text = value.toString();
-        // = + - @ start formulas; tab and CR are also read as formula starts by some spreadsheets
-        if (!text.isEmpty() && "=+-@\t\r".indexOf(text.charAt(0)) >= 0) {
+        // = + - @ start formulas; tab and CR are also read as formula starts by some spreadsheets;
+        // ' itself, so that the prefix can always be taken off again
+        if (!text.isEmpty() && "=+-@\t\r'".indexOf(text.charAt(0)) >= 0) {
             text = "'" + text;
         }
         if (text.indexOf(',') >= 0 || text.indexOf('"') >= 0 || text.indexOf('\n') >= 0 || text.indexOf('\r') >= 0) {

@@ -27,7 +27,8 @@ import org.vdresize.api.ProblemAuthenticationEntryPoint;
  * <ul>
  * <li>{@code /api/**}: HTTP Basic against the Camunda identity service, stateless, no CSRF (no
  * cookies, so nothing for a forged cross-site request to ride on); errors as problem+json. Then
- * the {@link Roles}: reads ({@code GET}/{@code HEAD}) for all four groups, {@code POST /api/resizes}
+ * the {@link Roles}: reads ({@code GET}/{@code HEAD}) for all four groups, except
+ * {@code /api/audit/verify} (auditors and administrators), {@code POST /api/resizes}
  * for operators and administrators, anything else for administrators only; a user outside the
  * groups gets 403 {@code FORBIDDEN} for everything.</li>
  * <li>everything else passes through Spring Security untouched: the Camunda webapps
@@ -74,6 +75,10 @@ public class ApiSecurityConfiguration {
                 .authorizeHttpRequests(requests -> requests
                         .requestMatchers(paths.matcher(HttpMethod.POST, "/api/resizes"))
                         .hasAnyAuthority(authorities(Roles.OPERATORS, Roles.ADMINS))
+                        // reads the whole trail: only for those who check it
+                        .requestMatchers(paths.matcher(HttpMethod.GET, "/api/audit/verify"),
+                                paths.matcher(HttpMethod.HEAD, "/api/audit/verify"))
+                        .hasAnyAuthority(authorities(Roles.AUDITORS, Roles.ADMINS))
                         .requestMatchers(paths.matcher(HttpMethod.GET, "/api/**"), paths.matcher(HttpMethod.HEAD, "/api/**"))
                         .hasAnyAuthority(authorities(Roles.OPERATORS, Roles.APPROVERS, Roles.AUDITORS, Roles.ADMINS))
                         // unknown methods and paths: administrators still get the honest 404/405

@@ -27,7 +27,7 @@ class AuditControllerTest extends ApiSliceTest {
 
     private final List<AuditEvent> events = List.of(
             new AuditEvent(T1, "RESIZE_REQUESTED", "pi-1", "/var/lib/libvirt/images/d1.qcow2", "vm1", "demo",
-                    1073741824L, null, "reason: disk full, \"urgent\""),
+                    1073741824L, null, "reason: disk full, \"urgent\"", 1L, "0".repeat(64), "ab".repeat(32)),
             new AuditEvent(T2, "RESIZE_REJECTED", "pi-2", "/d,2", "=HYPERLINK(\"http://x\")", "@evil", null, null,
                     "line one\nline two"));
 
@@ -49,6 +49,9 @@ class AuditControllerTest extends ApiSliceTest {
                 .andExpect(jsonPath("$[0].user").value("demo"))
                 .andExpect(jsonPath("$[0].oldSize").value(1073741824L))
                 .andExpect(jsonPath("$[0].newSize").value(org.hamcrest.Matchers.nullValue()))
+                .andExpect(jsonPath("$[0].seq").value(1))
+                .andExpect(jsonPath("$[0].prevHash").value("0".repeat(64)))
+                .andExpect(jsonPath("$[0].hash").value("ab".repeat(32)))
                 .andExpect(jsonPath("$[1].at").value("2025-01-31T12:00:01.500Z"));
         verify(auditService).query(null, null, null);
     }
@@ -78,18 +81,18 @@ class AuditControllerTest extends ApiSliceTest {
                 .andReturn().getResponse().getContentAsString(java.nio.charset.StandardCharsets.UTF_8);
 
         assertThat(csv).isEqualTo(
-                "at,type,resizeId,disk,vm,user,oldSize,newSize,detail\r\n"
+                "at,type,resizeId,disk,vm,user,oldSize,newSize,detail,seq,prevHash,hash\r\n"
                         + "2025-01-31T12:00:00Z,RESIZE_REQUESTED,pi-1,/var/lib/libvirt/images/d1.qcow2,vm1,demo,1073741824,,"
-                        + "\"reason: disk full, \"\"urgent\"\"\"\r\n"
+                        + "\"reason: disk full, \"\"urgent\"\"\",1," + "0".repeat(64) + "," + "ab".repeat(32) + "\r\n"
                         + "2025-01-31T12:00:01.500Z,RESIZE_REJECTED,pi-2,\"/d,2\",\"'=HYPERLINK(\"\"http://x\"\")\",'@evil,,,"
-                        + "\"line one\nline two\"\r\n");
+                        + "\"line one\nline two\",,,\r\n");
     }
 
     @Test
     void csvOfNothingIsTheHeaderLine() throws Exception {
         when(auditService.query(any(), any(), any())).thenReturn(List.of());
         mvc.perform(get("/api/audit").with(demo()).accept("text/csv"))
-                .andExpect(content().string("at,type,resizeId,disk,vm,user,oldSize,newSize,detail\r\n"));
+                .andExpect(content().string("at,type,resizeId,disk,vm,user,oldSize,newSize,detail,seq,prevHash,hash\r\n"));
     }
 
     @Test

@@ -257,6 +257,29 @@ class RolesTest {
     }
 
     @Test
+    void onlyAuditorsAndAdministratorsVerifyTheAuditTrail() throws Exception {
+        String id = json.readTree(api("operator", post("/api/resizes", body(disk("verified"), "+16M"))).body())
+                .at("/id").asText();
+        awaitStatus("operator", id, "COMPLETED");
+        for (String user : List.of("auditor", "demo")) {
+            HttpResponse<String> response = api(user, get("/api/audit/verify"));
+            assertThat(response.statusCode()).as(user + ": " + response.body()).isEqualTo(200);
+            JsonNode result = json.readTree(response.body());
+            assertThat(result.at("/status").asText()).as(response.body()).isEqualTo("INTACT");
+            assertThat(result.at("/entries").asLong()).isGreaterThanOrEqualTo(audit.forResize(id).size());
+            assertThat(result.has("firstBrokenEntry")).isFalse();
+        }
+        // it reads the whole trail: not for the roles that do not check it
+        for (String user : List.of("operator", "approver", NOBODY)) {
+            HttpResponse<String> response = api(user, get("/api/audit/verify"));
+            assertThat(response.statusCode()).as(user).isEqualTo(403);
+            assertThat(json.readTree(response.body()).at("/code").asText()).isEqualTo("FORBIDDEN");
+        }
+        assertThat(http.send(get("/api/audit/verify").build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                .isEqualTo(401);
+    }
+
+    @Test
     void otherMethodsAreForAdministratorsWhoStillGetTheHonestAnswer() throws Exception {
         for (String user : List.of("operator", "approver", "auditor")) {
             assertThat(api(user, HttpRequest.newBuilder(uri("/api/resizes/x")).DELETE()).statusCode()).as(user)
