@@ -3,8 +3,10 @@
 #   1. scripts/setup-host.sh  installs/configures libvirt + QEMU, starts libvirtd
 #   2. mvn -B -DskipTests package  builds target/vdresize.jar (skip with --no-build)
 #   3. scripts/demo-env.sh    creates the demo pool, disks and VMs (idempotent)
-#   4. starts java -jar target/vdresize.jar in the background (log data/vdresize.log,
-#      pid data/vdresize.pid) and waits until /actuator/health says UP
+#   4. starts java -jar target/vdresize.jar --vdresize.demo.create-user=true in the background
+#      (log data/vdresize.log, pid data/vdresize.pid) and waits until /actuator/health says UP.
+#      That setting is the demo's: on an empty database it creates demo/demo and one user per role,
+#      each with its name as password. A production start leaves it out (README.md, "Users and roles").
 # If the application already runs (data/vdresize.pid), it is left alone: no build, no second start.
 #
 # Usage: scripts/run.sh [--no-build] [-- EXTRA_APPLICATION_ARGS...]
@@ -14,7 +16,7 @@ set -euo pipefail
 NAME=run
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
 BUILD=true
 APP_ARGS=()
 while [ $# -gt 0 ]; do
@@ -67,7 +69,10 @@ if [ -z "$pid" ]; then
   # setsid: the application outlives this script and the terminal (Ctrl-C, closing it).
   cd "$ROOT"
   # shellcheck disable=SC2086  # JAVA_OPTS is a list of words on purpose
-  setsid java ${JAVA_OPTS-$DEFAULT_JAVA_OPTS} -jar "$APP_JAR" --server.port="$PORT" ${APP_ARGS[@]+"${APP_ARGS[@]}"} \
+  # the demo users (password = name): this is a demo; later arguments may override it
+  log "starting with --vdresize.demo.create-user=true: demo users with known passwords (demo only)"
+  setsid java ${JAVA_OPTS-$DEFAULT_JAVA_OPTS} -jar "$APP_JAR" --server.port="$PORT" --vdresize.demo.create-user=true \
+    ${APP_ARGS[@]+"${APP_ARGS[@]}"} \
     </dev/null >>"$APP_LOG" 2>&1 &
   pid=$!
   echo "$pid" >"$APP_PID_FILE"
@@ -118,7 +123,8 @@ vdresize is running (pid $pid; log: data/vdresize.log; stop: scripts/stop.sh)
              operator / operator  (disk-operators: start resizes, resolve the ones that need attention)
              approver / approver  (disk-approvers: approve large resizes in Tasklist)
              auditor / auditor    (auditors: read resizes, disks, audit; Cockpit read-only)
-             (created on an empty database; see "Users and roles" in README.md)
+             (demo users: created on an empty database because this script starts vdresize with
+             --vdresize.demo.create-user=true; a production start does not: see "Users and roles" in README.md)
 
 Watch a demo disk (others: vdresize-demo-1 vdc, sda, vdd; vdresize-demo-2 vdb):
   virsh -c qemu:///system domblkinfo vdresize-demo-1 vdb

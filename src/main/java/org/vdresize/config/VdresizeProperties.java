@@ -91,7 +91,10 @@ public record VdresizeProperties(
         }
     }
 
-    /** @param createUser create demo/demo (camunda-admin) on an empty database */
-    public record Demo(@DefaultValue("true") boolean createUser) {
+    /**
+     * @param createUser on an empty database create the demo users, whose passwords are their names
+     *                   (DemoUserPlugin); for the demo only (scripts/run.sh sets it)
+     */
+    public record Demo(@DefaultValue("false") boolean createUser) {
     }
 }

@@ -38,7 +38,8 @@ final class AppProcess implements AutoCloseable {
         command.add(java);
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "--server.port=" + port,
-                "--spring.datasource.url=jdbc:h2:file:" + db.resolve("vdresize")));
+                "--spring.datasource.url=jdbc:h2:file:" + db.resolve("vdresize"),
+                "--vdresize.demo.create-user=true"));  // the bench logs in as demo/demo
         command.addAll(appArgs);
         Files.createDirectories(log.getParent());
         Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)

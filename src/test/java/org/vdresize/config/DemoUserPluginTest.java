@@ -1,10 +1,15 @@
 package org.vdresize.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.ProcessEngineConfiguration;
@@ -24,10 +29,25 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.mock.env.MockEnvironment;
 
-/** Against a real in-memory engine: what "on an empty database" means for the demo user. */
+/**
+ * Against a real in-memory engine: what "on an empty database" means, and which first users come
+ * with which settings.
+ */
+@ExtendWith(OutputCaptureExtension.class)
 class DemoUserPluginTest {
+
+    @TempDir
+    static Path tempDir;
+    private static int files;
 
     private static ProcessEngine engine;
     private static IdentityService identity;
@@ -105,9 +125,9 @@ class DemoUserPluginTest {
     }
 
     @Test
-    void switchedOffNoUsersButTheRoles() {
+    void switchedOffTheRolesAndOnlyTheInitialAdministrator() {
         plugin(false, new MockEnvironment()).postProcessEngineBuild(engine);
-        assertThat(identity.createUserQuery().count()).isZero();
+        assertThat(identity.createUserQuery().list()).extracting(User::getId).containsExactly("admin");
         assertThat(identity.createGroupQuery().list()).extracting(Group::getId)
                 .containsExactlyInAnyOrder(Roles.ADMINS, Roles.OPERATORS, Roles.APPROVERS, Roles.AUDITORS);
     }
@@ -199,6 +219,157 @@ class DemoUserPluginTest {
         assertThat(identity.createUserQuery().memberOfGroup(Roles.OPERATORS).singleResult().getId()).isEqualTo("operator");
     }
 
+    @Test
+    void withoutSettingsOnlyAdminWithARandomPasswordInAnOwnerOnlyFileWhosePathIsLogged(CapturedOutput output)
+            throws Exception {
+        Path file = tempDir.resolve("sub").resolve("initial-admin-password");
+
+        plugin(false, new AdminProperties(null, null, file), new MockEnvironment()).postProcessEngineBuild(engine);
+
+        assertThat(identity.createUserQuery().list()).extracting(User::getId).containsExactly("admin");
+        assertThat(identity.createGroupQuery().groupMember("admin").list()).extracting(Group::getId)
+                .containsExactly(Groups.CAMUNDA_ADMIN);
+        assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(Files.getPosixFilePermissions(file.getParent())).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+        String password = Files.readString(file).strip();
+        assertThat(password).hasSize(24).matches("[A-Za-z0-9_-]+");
+        assertThat(identity.checkPassword("admin", password)).isTrue();
+        // last: a wrong password delays the user's next login (Camunda's lockout)
+        assertNoOldPasswordWorks();
+        assertThat(output.getAll()).contains(file.toAbsolutePath().toString()).doesNotContain(password);
+        try (var leftovers = Files.list(file.getParent())) {
+            assertThat(leftovers).containsExactly(file);  // no temporary file stays behind
+        }
+    }
+
+    @Test
+    void theRandomPasswordDiffersFromStartToStart() throws Exception {
+        Path first = tempDir.resolve("first");
+        plugin(false, new AdminProperties(null, null, first), new MockEnvironment()).postProcessEngineBuild(engine);
+        emptyIdentityDatabase();
+        Path second = tempDir.resolve("second");
+        plugin(false, new AdminProperties(null, null, second), new MockEnvironment()).postProcessEngineBuild(engine);
+
+        assertThat(Files.readString(first)).isNotEqualTo(Files.readString(second));
+        assertThat(identity.checkPassword("admin", Files.readString(second).strip())).isTrue();
+    }
+
+    @Test
+    void anExistingPasswordFileIsNeverOverwrittenAndNoAdminIsCreatedWithAPasswordNobodyKnows(CapturedOutput output)
+            throws Exception {
+        Path file = tempDir.resolve("initial-admin-password");
+        Files.writeString(file, "from an earlier database\n");
+
+        plugin(false, new AdminProperties(null, null, file), new MockEnvironment()).postProcessEngineBuild(engine);
+
+        assertThat(Files.readString(file)).isEqualTo("from an earlier database\n");
+        assertThat(identity.createUserQuery().count()).isZero();
+        assertThat(identity.createGroupQuery().groupId(Groups.CAMUNDA_ADMIN).count()).isOne();
+        assertThat(output.getAll()).contains(file + " exists, so no administrator was created");
+    }
+
+    @Test
+    void aFileThatCannotBeWrittenStopsTheStartWithAClearError() throws Exception {
+        Path notADirectory = tempDir.resolve("file");
+        Files.writeString(notADirectory, "x");
+        Path file = notADirectory.resolve("initial-admin-password");
+
+        assertThatThrownBy(() -> plugin(false, new AdminProperties(null, null, file), new MockEnvironment())
+                .postProcessEngineBuild(engine))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("could not write the initial administrator's password to " + file)
+                .hasMessageContaining("vdresize.admin.user");
+        assertThat(identity.createUserQuery().count()).isZero();
+    }
+
+    @Test
+    void theConfiguredAdministratorIsCreatedInCamundaAdminAndNoOneElse(CapturedOutput output) {
+        Path file = tempDir.resolve("initial-admin-password");
+
+        plugin(false, new AdminProperties("root1", "Correct-Horse-7", file), new MockEnvironment())
+                .postProcessEngineBuild(engine);
+
+        assertThat(identity.createUserQuery().list()).extracting(User::getId).containsExactly("root1");
+        assertThat(identity.checkPassword("root1", "Correct-Horse-7")).isTrue();
+        assertThat(identity.createGroupQuery().groupMember("root1").list()).extracting(Group::getId)
+                .containsExactly(Groups.CAMUNDA_ADMIN);
+        assertThat(file).doesNotExist();
+        assertNoOldPasswordWorks();
+        assertThat(output.getAll()).contains("root1").doesNotContain("Correct-Horse-7");
+    }
+
+    @Test
+    void theConfiguredAdministratorAndTheDemoUsersTogether() {
+        plugin(true, new AdminProperties("demo", "not-demo", tempDir.resolve("f")), new MockEnvironment())
+                .postProcessEngineBuild(engine);
+
+        assertThat(identity.checkPassword("demo", "not-demo")).isTrue();
+        assertThat(identity.checkPassword("demo", "demo")).isFalse();
+        assertThat(identity.checkPassword("operator", "operator")).isTrue();
+        assertThat(identity.createUserQuery().count()).isEqualTo(4);
+        assertThat(tempDir.resolve("f")).doesNotExist();
+    }
+
+    @Test
+    void theAdminSettingsChangeNothingOnADatabaseWithUsers() {
+        User ops = identity.newUser("ops");
+        ops.setPassword("secret");
+        identity.saveUser(ops);
+
+        plugin(false, new AdminProperties("root1", "Correct-Horse-7", null), new MockEnvironment())
+                .postProcessEngineBuild(engine);
+
+        assertThat(identity.createUserQuery().list()).extracting(User::getId).containsExactly("ops");
+    }
+
+    @Test
+    void userAndPasswordComeTogetherOrNotAtAll() {
+        assertThatThrownBy(() -> new AdminProperties("root1", null, null))
+                .hasMessageContaining("vdresize.admin.password is not");
+        assertThatThrownBy(() -> new AdminProperties(" ", "secret", null))
+                .hasMessageContaining("vdresize.admin.user is not");
+        assertThat(new AdminProperties("root1", "secret", null).toString()).doesNotContain("secret");
+        assertThat(new AdminProperties("", "", null).configured()).isFalse();
+    }
+
+    @Test
+    void theEnvironmentVariablesBindAsTheProperties() {
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                new SystemEnvironmentPropertySource(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                        Map.of("VDRESIZE_ADMIN_USER", "root2", "VDRESIZE_ADMIN_PASSWORD", "Pw-from-env-1",
+                                "VDRESIZE_ADMIN_PASSWORD_FILE", "/srv/x/pw")));
+
+        AdminProperties admin = Binder.get(environment).bind("vdresize.admin", AdminProperties.class).get();
+
+        assertThat(admin.user()).isEqualTo("root2");
+        assertThat(admin.password()).isEqualTo("Pw-from-env-1");
+        assertThat(admin.passwordFile()).isEqualTo(Path.of("/srv/x/pw"));
+    }
+
+    @Test
+    void thePasswordFileGoesNextToAnH2FileDatabaseByDefault() {
+        AdminProperties none = new AdminProperties(null, null, null);
+        assertThat(plugin(false, none, new MockEnvironment()
+                .withProperty("spring.datasource.url", "jdbc:h2:file:/var/lib/vdresize/db;MODE=X")).passwordFile())
+                .isEqualTo(Path.of("/var/lib/vdresize/initial-admin-password"));
+        assertThat(plugin(false, none, new MockEnvironment()
+                .withProperty("spring.datasource.url", "jdbc:h2:file:./data/vdresize")).passwordFile())
+                .isEqualTo(Path.of("data/initial-admin-password").toAbsolutePath());
+        assertThat(plugin(false, none, new MockEnvironment()
+                .withProperty("spring.datasource.url", "jdbc:postgresql://db/vdresize")).passwordFile())
+                .isEqualTo(Path.of("data", "initial-admin-password"));
+        assertThat(plugin(false, new AdminProperties(null, null, Path.of("/etc/pw")), new MockEnvironment()
+                .withProperty("spring.datasource.url", "jdbc:h2:file:/var/lib/vdresize/db")).passwordFile())
+                .isEqualTo(Path.of("/etc/pw"));
+    }
+
+    private static void assertNoOldPasswordWorks() {
+        for (String user : List.of("demo", "operator", "approver", "auditor", "admin")) {
+            assertThat(identity.checkPassword(user, user)).as(user + "/" + user).isFalse();
+        }
+    }
+
     /** Each grant of the group as "resource type, resource id, permission bits". */
     private static List<String> grants(String group) {
         return engine.getAuthorizationService().createAuthorizationQuery().groupIdIn(group).list().stream()
@@ -212,10 +383,14 @@ class DemoUserPluginTest {
     }
 
     private static DemoUserPlugin plugin(boolean createUser, MockEnvironment environment) {
+        return plugin(createUser, new AdminProperties(null, null, tempDir.resolve("pw-" + ++files)), environment);
+    }
+
+    private static DemoUserPlugin plugin(boolean createUser, AdminProperties admin, MockEnvironment environment) {
         VdresizeProperties properties = new VdresizeProperties(List.of(),
                 new VdresizeProperties.Storage(Duration.ofSeconds(1), Duration.ofMinutes(30), 4),
                 new VdresizeProperties.Limits(1L << 44, 0), new VdresizeProperties.Approval(0, 0),
                 new VdresizeProperties.Demo(createUser));
-        return new DemoUserPlugin(properties, environment);
+        return new DemoUserPlugin(properties, admin, environment);
     }
 }

@@ -70,6 +70,7 @@ import org.vdresize.vm.HypervisorPort;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.datasource.url=jdbc:h2:mem:roles;DB_CLOSE_DELAY=-1",
+        "vdresize.demo.create-user=true",  // the demo users (password = name), as scripts/run.sh
         "vdresize.storage.poll-interval=PT0.2S",
         "vdresize.approval.growth-bytes=1073741824",
         // other test contexts of this JVM run engines too: the URLs below name this one

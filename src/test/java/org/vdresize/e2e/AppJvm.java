@@ -62,7 +62,8 @@ final class AppJvm implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:TieredStopAtLevel=1", "-jar", JAR.toString(),
                 "--server.port=" + port,
                 "--spring.datasource.url=jdbc:h2:file:" + databaseDir.resolve("db"),
-                "--vdresize.hosts[0].name=local", "--vdresize.hosts[0].uri=qemu:///system"));
+                "--vdresize.hosts[0].name=local", "--vdresize.hosts[0].uri=qemu:///system",
+                "--vdresize.demo.create-user=true"));  // demo/demo, as scripts/run.sh
         command.addAll(List.of(extraArgs));
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true)

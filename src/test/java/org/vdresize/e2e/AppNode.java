@@ -53,7 +53,8 @@ final class AppNode implements AutoCloseable {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 // small and quick to start: two nodes share 2 cores with libvirt, QEMU and PostgreSQL
                 "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-jar", JAR.toString(), "--server.port=" + port));
+                "-jar", JAR.toString(), "--server.port=" + port,
+                "--vdresize.demo.create-user=true"));  // demo/demo, as scripts/run.sh
         command.addAll(arguments);
         try {
             Files.createDirectories(logDir);

@@ -42,6 +42,7 @@ import org.vdresize.testsupport.ScratchMount;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.datasource.url=jdbc:h2:mem:faults;DB_CLOSE_DELAY=-1",
+        "vdresize.demo.create-user=true",  // the demo users (password = name), as scripts/run.sh
         "vdresize.hosts[0].name=local", "vdresize.hosts[0].uri=qemu:///system",
         // the race's winner waits for approval, holding the lock however slowly the 49 others arrive
         "vdresize.approval.growth-bytes=1073741824"})

@@ -28,7 +28,8 @@ import org.vdresize.testsupport.LibvirtFixture;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.datasource.url=jdbc:h2:mem:guest;DB_CLOSE_DELAY=-1"})
+        "spring.datasource.url=jdbc:h2:mem:guest;DB_CLOSE_DELAY=-1",
+        "vdresize.demo.create-user=true"})
 class GuestNotifyIT {
 
     private static final Logger log = LoggerFactory.getLogger(GuestNotifyIT.class);

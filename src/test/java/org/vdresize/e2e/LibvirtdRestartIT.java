@@ -41,7 +41,8 @@ import org.vdresize.testsupport.ScratchMount;
  * makes the timing deterministic: the storage host stays up, so the stop cannot hit the storage job.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.datasource.url=jdbc:h2:mem:restart;DB_CLOSE_DELAY=-1"})
+        "spring.datasource.url=jdbc:h2:mem:restart;DB_CLOSE_DELAY=-1",
+        "vdresize.demo.create-user=true"})
 class LibvirtdRestartIT {
 
     static final Duration TIMEOUT = Duration.ofSeconds(90);

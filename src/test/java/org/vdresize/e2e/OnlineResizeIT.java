@@ -24,6 +24,7 @@ import org.vdresize.testsupport.LibvirtFixture.Disk;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.datasource.url=jdbc:h2:mem:e2e;DB_CLOSE_DELAY=-1",
+        "vdresize.demo.create-user=true",  // the demo users (password = name), as scripts/run.sh
         "vdresize.hosts[0].name=local", "vdresize.hosts[0].uri=qemu:///system"})
 class OnlineResizeIT {
 

@@ -57,6 +57,7 @@ import org.vdresize.testsupport.LibvirtFixture.Disk;
 @AutoConfigureObservability
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.datasource.url=jdbc:h2:mem:browser;DB_CLOSE_DELAY=-1",
+        "vdresize.demo.create-user=true",  // the demo users (password = name), as scripts/run.sh
         "vdresize.hosts[0].name=local", "vdresize.hosts[0].uri=qemu:///system",
         // 64 MiB: +16M runs at once, +128M waits for a disk approver
         "vdresize.approval.growth-bytes=67108864",

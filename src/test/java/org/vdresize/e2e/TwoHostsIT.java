@@ -47,6 +47,7 @@ import org.vdresize.testsupport.PrivateLibvirtd;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.datasource.url=jdbc:h2:mem:twohosts;DB_CLOSE_DELAY=-1",
+        "vdresize.demo.create-user=true",  // the demo users (password = name), as scripts/run.sh
         // growth above 1 MiB waits for approval: the moment to move a VM to the other host
         "vdresize.approval.growth-bytes=1048576"})
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)

@@ -57,6 +57,7 @@ import org.vdresize.vm.HypervisorPort;
  */
 @SpringBootTest(properties = {
         "spring.datasource.url=jdbc:h2:mem:flow;DB_CLOSE_DELAY=-1",
+        "vdresize.demo.create-user=true",  // the demo users (password = name), as scripts/run.sh
         "vdresize.storage.poll-interval=PT0.2S",
         "vdresize.approval.growth-bytes=1073741824",
         "camunda.bpm.generate-unique-process-engine-name=true",
