@@ -67,6 +67,17 @@ class AuditCsvOfflineCheckTest {
     }
 
     @Test
+    void itFollowsTheChainWhateverTheOrderOfTheRows() throws Exception {
+        List<org.vdresize.audit.AuditEvent> events = new java.util.ArrayList<>(audit.query(null, null, null));
+        java.util.Collections.reverse(events);
+        export(AuditCsv.write(events));
+
+        Result r = run();
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).startsWith("INTACT: 5 entries");
+    }
+
+    @Test
     void itRefusesAChangedCell() throws Exception {
         String csv = AuditCsv.write(audit.query(null, null, null));
         export(csv.replace("approved by bob", "approved by eve"));
