@@ -4,7 +4,8 @@
 #   2. mvn -B -DskipTests package  builds target/vdresize.jar (skip with --no-build)
 #   3. scripts/demo-env.sh    creates the demo pool, disks and VMs (idempotent)
 #   4. starts java -jar target/vdresize.jar --vdresize.demo.create-user=true in the background
-#      (log data/vdresize.log, pid data/vdresize.pid) and waits until /actuator/health says UP.
+#      (log data/vdresize.log, pid data/vdresize.pid) and waits until /actuator/health says UP
+#      (over https:// when the arguments configure TLS: docs/operator-guide.md, "HTTPS").
 #      That setting is the demo's: on an empty database it creates demo/demo and one user per role,
 #      each with its name as password. A production start leaves it out (README.md, "Users and roles").
 # If the application already runs (data/vdresize.pid), it is left alone: no build, no second start.
@@ -16,7 +17,7 @@ set -euo pipefail
 NAME=run
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
 BUILD=true
 APP_ARGS=()
 while [ $# -gt 0 ]; do
@@ -80,7 +81,6 @@ if [ -z "$pid" ]; then
   log "started vdresize (pid $pid, port $PORT, log data/vdresize.log)"
 fi
 
-BASE=http://localhost:$PORT
 show_log() {
   local errors
   errors=$(grep -E '( ERROR |^Caused by:|APPLICATION FAILED)' "$APP_LOG" | tail -n 8 | cut -c1-400 || true)
@@ -88,16 +88,32 @@ show_log() {
   echo "----- $APP_LOG: last lines -----" >&2
   tail -n 20 "$APP_LOG" | cut -c1-400 >&2
 }
+# http, or https once the port answers plain HTTP with Tomcat's "requires TLS" (server.ssl.* set,
+# from the arguments, the environment or a configuration file alike)
+SCHEME=http
 health() {
-  curl -s --max-time 3 "http://127.0.0.1:$PORT/actuator/health" 2>/dev/null \
+  # --insecure for https: the certificate is the operator's, for a name that need not be
+  # 127.0.0.1, signed by a CA curl may not know; this request sends no credentials and only reads
+  # the status
+  local tls=()
+  [ "$SCHEME" = https ] && tls=(--insecure)
+  curl -s --max-time 3 ${tls[@]+"${tls[@]}"} "$SCHEME://127.0.0.1:$PORT/actuator/health" 2>/dev/null \
     | python3 -c 'import json,sys; print(json.load(sys.stdin).get("status",""))' 2>/dev/null || true
 }
-log "waiting for $BASE/actuator/health to say UP (up to $HEALTH_TIMEOUT s)"
+speaks_tls() {
+  curl -s --max-time 3 "http://127.0.0.1:$PORT/actuator/health" 2>/dev/null | grep -q 'requires TLS'
+}
+log "waiting for /actuator/health on port $PORT to say UP (up to $HEALTH_TIMEOUT s)"
 start=$SECONDS
 status=""
 while :; do
   status=$(health)
   [ "$status" = UP ] && break
+  if [ "$SCHEME" = http ] && speaks_tls; then
+    SCHEME=https
+    log "port $PORT serves HTTPS: waiting on https://"
+    continue
+  fi
   if [ ! -d "/proc/$pid" ]; then
     rm -f "$APP_PID_FILE" "$APP_PORT_FILE"
     show_log
@@ -105,15 +121,25 @@ while :; do
   fi
   if [ $((SECONDS - start)) -ge "$HEALTH_TIMEOUT" ]; then
     show_log
-    die "no UP from $BASE/actuator/health after $HEALTH_TIMEOUT s (last answer: '${status:-none}'); it still runs as pid $pid: stop it with scripts/stop.sh"
+    die "no UP from $SCHEME://127.0.0.1:$PORT/actuator/health after $HEALTH_TIMEOUT s (last answer: '${status:-none}'); it still runs as pid $pid: stop it with scripts/stop.sh"
   fi
   sleep 1
 done
 log "UP after $((SECONDS - start)) s"
+BASE=$SCHEME://localhost:$PORT
+CURL=curl
+TLS_NOTE=""
+if [ "$SCHEME" = https ]; then
+  CURL="curl --cacert CERT.pem"
+  TLS_NOTE="
+HTTPS: CERT.pem is the server's certificate, or the CA that signed it, in PEM; if the certificate
+does not name localhost, use a name it does instead of localhost (docs/operator-guide.md, \"HTTPS\").
+"
+fi
 
 QCOW2=$(timeout 30 virsh -q -c qemu:///system vol-path --pool vdresize-demo demo-qcow2.qcow2 2>/dev/null || echo /path/to/demo-qcow2.qcow2)
 cat <<INFO
-
+$TLS_NOTE
 vdresize is running (pid $pid; log: data/vdresize.log; stop: scripts/stop.sh)
 
   Cockpit    $BASE/camunda/app/cockpit/
@@ -130,15 +156,15 @@ Watch a demo disk (others: vdresize-demo-1 vdc, sda, vdd; vdresize-demo-2 vdb):
   virsh -c qemu:///system domblkinfo vdresize-demo-1 vdb
 
 Grow it by 256 MiB:
-  curl -u demo:demo -H 'Content-Type: application/json' -d '{"vm":"vdresize-demo-1","target":"vdb","size":"+256M"}' $BASE/api/resizes
+  $CURL -u demo:demo -H 'Content-Type: application/json' -d '{"vm":"vdresize-demo-1","target":"vdb","size":"+256M"}' $BASE/api/resizes
 
 The VMs run a tiny Linux with the QEMU guest agent: vdresize has the guest check the new size. The
 qcow2 disk holds an ext4 filesystem, mounted at /mnt/vdr-demo-qcow2 in vdresize-demo-1; grow it too:
-  curl -u demo:demo -H 'Content-Type: application/json' -d '{"vm":"vdresize-demo-1","target":"vdb","size":"+256M","growFilesystem":true}' $BASE/api/resizes
+  $CURL -u demo:demo -H 'Content-Type: application/json' -d '{"vm":"vdresize-demo-1","target":"vdb","size":"+256M","growFilesystem":true}' $BASE/api/resizes
 
 Follow it (ID: the "id" in that answer, also in its Location header; "guest" says what the guest saw):
-  curl -u demo:demo $BASE/api/resizes/ID
-  or every resize of that disk:  curl -u demo:demo '$BASE/api/resizes?disk=$QCOW2'
+  $CURL -u demo:demo $BASE/api/resizes/ID
+  or every resize of that disk:  $CURL -u demo:demo '$BASE/api/resizes?disk=$QCOW2'
 
 The guest's view, without logging in (total-bytes of /mnt/vdr-demo-qcow2):
   virsh -c qemu:///system qemu-agent-command vdresize-demo-1 '{"execute":"guest-get-fsinfo"}'

@@ -64,12 +64,15 @@ class HttpsIT {
         Path keystore = selfSignedKeystore(work.resolve("vdresize.p12"), password);
         certificate = load(keystore, password).getCertificate(ALIAS);
         trustingOnlyIt = trusting(certificate);
-        // the properties of docs/operator-guide.md, "HTTPS"
+        // the properties of docs/operator-guide.md, "HTTPS", in a file as it advises (the password
+        // stays off the command line)
+        Path properties = Files.writeString(work.resolve("https.properties"), String.join("\n",
+                "spring.ssl.bundle.jks.vdresize.keystore.location=file:" + keystore,
+                "spring.ssl.bundle.jks.vdresize.keystore.password=" + password,
+                "spring.ssl.bundle.jks.vdresize.keystore.type=PKCS12",
+                "server.ssl.bundle=vdresize", ""));
         app = AppJvm.startHttps(work, work.resolve("app.log"), trustingOnlyIt,
-                "--spring.ssl.bundle.jks.vdresize.keystore.location=file:" + keystore,
-                "--spring.ssl.bundle.jks.vdresize.keystore.password=" + password,
-                "--spring.ssl.bundle.jks.vdresize.keystore.type=PKCS12",
-                "--server.ssl.bundle=vdresize");
+                "--spring.config.additional-location=file:" + properties);
     }
 
     @AfterAll
