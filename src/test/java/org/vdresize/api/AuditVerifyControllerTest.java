@@ -6,6 +6,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.test.json.JsonCompareMode;
 import org.vdresize.audit.AuditVerification;
 import org.vdresize.audit.AuditVerification.BrokenEntry;
 import org.vdresize.audit.AuditVerification.Problem;
@@ -19,7 +20,7 @@ class AuditVerifyControllerTest extends ApiSliceTest {
         mvc.perform(get("/api/audit/verify").with(demo()))
                 .andExpect(status().isOk())
                 .andExpect(content().json("{\"status\":\"INTACT\",\"entries\":3,\"lastSeq\":3,\"lastHash\":\""
-                        + "ab".repeat(32) + "\"}", true));
+                        + "ab".repeat(32) + "\"}", JsonCompareMode.STRICT));
     }
 
     @Test
@@ -29,7 +30,7 @@ class AuditVerifyControllerTest extends ApiSliceTest {
         mvc.perform(get("/api/audit/verify").with(demo()))
                 .andExpect(status().isOk())
                 .andExpect(content().json("{\"status\":\"BROKEN\",\"entries\":41,\"firstBrokenEntry\":{\"seq\":42,\"id\":57,"
-                        + "\"problem\":\"CHANGED\",\"detail\":\"entry 42 (id 57) does not match its hash\"}}", true));
+                        + "\"problem\":\"CHANGED\",\"detail\":\"entry 42 (id 57) does not match its hash\"}}", JsonCompareMode.STRICT));
     }
 
     @Test
@@ -38,6 +39,6 @@ class AuditVerifyControllerTest extends ApiSliceTest {
                 new BrokenEntry(3, null, Problem.REMOVED, "entry 3 is missing")));
         mvc.perform(get("/api/audit/verify").with(demo()))
                 .andExpect(content().json("{\"status\":\"BROKEN\",\"entries\":2,\"firstBrokenEntry\":{\"seq\":3,"
-                        + "\"problem\":\"REMOVED\",\"detail\":\"entry 3 is missing\"}}", true));
+                        + "\"problem\":\"REMOVED\",\"detail\":\"entry 3 is missing\"}}", JsonCompareMode.STRICT));
     }
 }

@@ -145,6 +145,19 @@ final class AppJvm implements AutoCloseable {
         }
     }
 
+    /** A normal stop (SIGTERM: Spring closes the context and the database). Returns when the process is gone. */
+    void stop() {
+        process.destroy();
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                kill();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }
