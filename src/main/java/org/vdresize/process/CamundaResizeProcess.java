@@ -4,9 +4,7 @@ import static org.vdresize.process.ResizeProcess.PROCESS_KEY;
 import static org.vdresize.process.ResizeProcess.VAR_VALIDATION_TOKEN;
 import static org.vdresize.process.ResizeProcess.STEP_NAMES;
 
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,7 +13,6 @@ import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ManagementService;
 import org.camunda.bpm.engine.RuntimeService;
-import org.camunda.bpm.engine.history.HistoricActivityInstance;
 import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.identity.Tenant;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
@@ -33,7 +30,9 @@ import org.vdresize.resize.ResizeRepository;
 import org.vdresize.resize.ResizeView;
 
 /**
- * The engine behind the resize feature's ports: starting instances, their liveness, their steps.
+ * The engine behind the resize feature's ports: starting instances, their liveness, the failed
+ * attempts of their steps and, for instances cancelled before vdresize recorded that itself, how
+ * they were cancelled. A resize's steps are vdresize's own rows ({@link StepRecordingPlugin}).
  *
  * <p>With Camunda's authorization checks on, the start is checked for the requesting user (the
  * engine refuses it without CREATE_INSTANCE on the process), while the reads here run without
@@ -95,12 +94,17 @@ class CamundaResizeProcess implements ResizeProcessPort, ResizeLiveness {
 
     @Override
     public Optional<Cancellation> cancellation(String resizeId) {
+        Optional<Cancellation> recorded = resizes.cancellation(resizeId);
+        if (recorded.isPresent() || isActive(resizeId)) {
+            return recorded;
+        }
+        // cancelled before vdresize recorded cancellations (StepRecordingPlugin): the engine's history
         return withoutAuthorization(() -> {
             HistoricProcessInstance instance = history.createHistoricProcessInstanceQuery().processInstanceId(resizeId)
                     .singleResult();
             if (instance == null || !(HistoricProcessInstance.STATE_EXTERNALLY_TERMINATED.equals(instance.getState())
                     || HistoricProcessInstance.STATE_INTERNALLY_TERMINATED.equals(instance.getState()))) {
-                return Optional.empty(); // running, or ended through one of its end events
+                return Optional.empty(); // ended through one of its end events, or unknown
             }
             String user = history.createUserOperationLogQuery().processInstanceId(resizeId)
                     .operationType(UserOperationLogEntry.OPERATION_TYPE_DELETE).list().stream()
@@ -111,8 +115,8 @@ class CamundaResizeProcess implements ResizeProcessPort, ResizeLiveness {
     }
 
     @Override
-    public List<ResizeView.Step> steps(String resizeId) {
-        return withoutAuthorization(() -> readSteps(resizeId));
+    public List<ResizeView.Step> failedAttempts(String resizeId) {
+        return withoutAuthorization(() -> readFailedAttempts(resizeId));
     }
 
     /**
@@ -125,20 +129,8 @@ class CamundaResizeProcess implements ResizeProcessPort, ResizeLiveness {
                 .execute(context -> context.runWithoutAuthorization(calls::get));
     }
 
-    private List<ResizeView.Step> readSteps(String resizeId) {
-        Map<String, String> details = resizes.stepDetails(resizeId);
+    private List<ResizeView.Step> readFailedAttempts(String resizeId) {
         List<ResizeView.Step> steps = new ArrayList<>();
-        for (HistoricActivityInstance a : history.createHistoricActivityInstanceQuery().processInstanceId(resizeId)
-                .orderByHistoricActivityInstanceStartTime().asc().orderPartiallyByOccurrence().asc().list()) {
-            String name = STEP_NAMES.get(a.getActivityId());
-            if (name == null) {
-                continue; // gateways, start/end events, multi-instance bodies: not steps a person cares about
-            }
-            String status = a.getEndTime() == null ? "RUNNING" : a.isCanceled() ? "FAILED" : "DONE";
-            steps.add(new ResizeView.Step(name, status, instant(a.getStartTime()), instant(a.getEndTime()),
-                    details.get(a.getId())));
-        }
-        // a failed attempt rolled its step back; its job still says what went wrong
         for (Job job : management.createJobQuery().processInstanceId(resizeId).withException().list()) {
             String activity = activityOf(job);
             steps.add(new ResizeView.Step(STEP_NAMES.getOrDefault(activity, activity),
@@ -160,9 +152,5 @@ class CamundaResizeProcess implements ResizeProcessPort, ResizeLiveness {
         JobDefinition definition = job.getJobDefinitionId() == null ? null
                 : management.createJobDefinitionQuery().jobDefinitionId(job.getJobDefinitionId()).singleResult();
         return definition == null ? "UNKNOWN_STEP" : definition.getActivityId();
-    }
-
-    private static Instant instant(Date date) {
-        return date == null ? null : date.toInstant();
     }
 }

@@ -16,12 +16,17 @@ public interface ResizeProcessPort {
      */
     String start(Map<String, Object> variables, String businessKey, String user, String validationToken);
 
-    /** The steps an instance went through, oldest first, with failed attempts that wait for a retry. */
-    List<ResizeView.Step> steps(String resizeId);
+    /**
+     * The failed attempts of steps that wait for a retry (RETRYING) or for a person (INCIDENT): an
+     * attempt that failed rolled its step back, and only its job still says what went wrong. Empty
+     * once the instance has ended. The steps themselves are vdresize's own rows ({@link ResizeRepository#steps}).
+     */
+    List<ResizeView.Step> failedAttempts(String resizeId);
 
     /**
      * How the instance ended when it was cancelled or deleted (in Cockpit, through engine-rest):
-     * empty while it runs, and for an instance the engine does not know.
+     * empty while it runs, and for an instance the engine does not know. Recorded by vdresize when it
+     * happens; for an instance cancelled before vdresize recorded that, from the engine's history.
      */
     Optional<Cancellation> cancellation(String resizeId);
 

@@ -15,7 +15,7 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Repository;
 import org.vdresize.guest.GuestOutcome;
 
-/** The vdr_resize, vdr_resize_vm and vdr_step_detail rows. */
+/** The vdr_resize, vdr_resize_vm, vdr_resize_step, vdr_step_detail and vdr_resize_cancellation rows. */
 @Repository
 public class ResizeRepository {
 
@@ -29,6 +29,19 @@ public class ResizeRepository {
     public record VmRow(String resizeId, String vmUuid, String vmName, String host, String target, String status,
                         Long capacity, String detail) {
     }
+
+    /**
+     * One activity instance of a step, as the engine reported it when it happened.
+     *
+     * @param seq the engine's sequence counter, which orders steps that started in the same millisecond
+     */
+    public record StepRow(String resizeId, String activityInstanceId, String activityId, String name,
+                          Instant startedAt, Instant endedAt, boolean canceled, long seq) {
+    }
+
+    private static final RowMapper<StepRow> STEP = (rs, n) -> new StepRow(rs.getString("resize_id"),
+            rs.getString("activity_instance_id"), rs.getString("activity_id"), rs.getString("name"),
+            instant(rs, "started_at"), instant(rs, "ended_at"), rs.getBoolean("canceled"), rs.getLong("seq"));
 
     private static final RowMapper<ResizeRow> RESIZE = (rs, n) -> new ResizeRow(rs.getString("id"),
             ResizeStatus.valueOf(rs.getString("status")), rs.getBoolean("noop"), rs.getString("disk_path"),
@@ -171,6 +184,55 @@ public class ResizeRepository {
         return jdbc.query("select activity_instance_id, detail from vdr_step_detail where resize_id = ?",
                 (rs, n) -> Map.entry(rs.getString(1), rs.getString(2)), resizeId)
                 .stream().collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> b));
+    }
+
+    /**
+     * Records a step's activity instance as it starts or ends, in the transaction of that step: the
+     * row of an instance already recorded gets its end, any other is inserted. An end whose start is
+     * unknown (the engine does not repeat it when the step started in an earlier transaction) and
+     * has no row is not recorded: that step started before vdresize recorded steps.
+     */
+    public void saveStep(StepRow s) {
+        int updated = jdbc.update("update vdr_resize_step set ended_at = ?, canceled = ? where activity_instance_id = ?",
+                ts(s.endedAt()), s.canceled(), s.activityInstanceId());
+        if (updated == 0 && s.startedAt() != null) {
+            jdbc.update("insert into vdr_resize_step (activity_instance_id, resize_id, activity_id, name, started_at,"
+                            + " ended_at, canceled, seq) values (?,?,?,?,?,?,?,?)",
+                    s.activityInstanceId(), s.resizeId(), s.activityId(), s.name(), ts(s.startedAt()), ts(s.endedAt()),
+                    s.canceled(), s.seq());
+        }
+    }
+
+    /** A resize's steps in the order they started. */
+    public List<StepRow> steps(String resizeId) {
+        return jdbc.query("select * from vdr_resize_step where resize_id = ? order by started_at, seq, activity_instance_id",
+                STEP, resizeId);
+    }
+
+    /** The resizes that have no step recorded by vdresize: those recorded before it kept steps itself. */
+    public List<String> idsWithoutSteps() {
+        return jdbc.queryForList("select r.id from vdr_resize r where not exists"
+                + " (select 1 from vdr_resize_step s where s.resize_id = r.id) order by r.started_at, r.id", String.class);
+    }
+
+    /** Records who cancelled a resize's process instance, once (the first record wins). */
+    public void saveCancellation(String resizeId, String user, String reason, Instant at) {
+        if (jdbc.queryForObject("select count(*) from vdr_resize_cancellation where resize_id = ?", Integer.class,
+                resizeId) == 0) {
+            jdbc.update("insert into vdr_resize_cancellation (resize_id, user_id, reason, cancelled_at) values (?,?,?,?)",
+                    resizeId, truncate(user, 255), truncate(reason, 4000), ts(at));
+        }
+    }
+
+    /** Who cancelled the resize's process instance, why and when; empty when it was not cancelled (or not seen). */
+    public Optional<ResizeProcessPort.Cancellation> cancellation(String resizeId) {
+        return jdbc.query("select * from vdr_resize_cancellation where resize_id = ?",
+                (rs, n) -> new ResizeProcessPort.Cancellation(rs.getString("user_id"), rs.getString("reason"), instant(rs, "cancelled_at")),
+                resizeId).stream().findFirst();
+    }
+
+    private static String truncate(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 
     /** What the guest step found in one VM; a retried step overwrites it. */

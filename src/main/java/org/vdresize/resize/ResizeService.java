@@ -13,6 +13,7 @@ import static org.vdresize.process.ResizeProcess.VAR_VOLUME;
 import jakarta.annotation.PreDestroy;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -139,7 +140,19 @@ public class ResizeService {
         return new ResizeView(r.id(), r.status(), r.noop(),
                 new ResizeView.DiskRef(r.diskPath(), r.pool(), r.volume(), r.format(), r.preallocated()),
                 r.oldSize(), r.requestedSize(), r.newSize(), vms, resizes.guests(r.id()), r.requestedBy(), r.reason(),
-                r.startedAt(), r.endedAt(), process.steps(r.id()), error);
+                r.startedAt(), r.endedAt(), steps(r), error);
+    }
+
+    /** From vdresize's own tables (the engine's history may have been cleaned up), plus attempts waiting for a retry. */
+    private List<ResizeView.Step> steps(ResizeRow r) {
+        Map<String, String> details = resizes.stepDetails(r.id());
+        List<ResizeView.Step> steps = new ArrayList<>();
+        for (ResizeRepository.StepRow s : resizes.steps(r.id())) {
+            String status = s.endedAt() == null ? "RUNNING" : s.canceled() ? "FAILED" : "DONE";
+            steps.add(new ResizeView.Step(s.name(), status, s.startedAt(), s.endedAt(), details.get(s.activityInstanceId())));
+        }
+        steps.addAll(process.failedAttempts(r.id()));
+        return steps;
     }
 
     private static Map<String, Object> variables(ResizeRequest r) {
