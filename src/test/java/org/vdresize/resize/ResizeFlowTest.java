@@ -584,4 +584,32 @@ class ResizeFlowTest {
         });
         assertThat(awaitEnd(started.id()).status()).isEqualTo(ResizeStatus.COMPLETED);
     }
+    @Autowired org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl engineConfiguration;
+    @Autowired org.camunda.bpm.engine.RepositoryService repository;
+    @Autowired org.camunda.bpm.engine.HistoryService history;
+
+    /** Nothing configured: the engine's history is bounded all the same (docs/operator-guide.md, "History and retention"). */
+    @Test
+    void byDefaultAResizesEngineHistoryIsRemoved180DaysAfterItEndsInANightlyWindow() {
+        assertThat(engineConfiguration.getHistoryTimeToLive()).isEqualTo("P180D");
+        assertThat(engineConfiguration.getHistoryCleanupBatchWindowStartTime()).isEqualTo("01:00");
+        assertThat(engineConfiguration.getHistoryCleanupBatchWindowEndTime()).isEqualTo("05:00");
+        assertThat(engineConfiguration.getHistoryCleanupStrategy()).isEqualTo("removalTimeBased");
+        assertThat(engineConfiguration.getHistoryRemovalTimeStrategy()).isEqualTo("end");
+        assertThat(engineConfiguration.isHistoryCleanupEnabled()).isTrue();
+        assertThat(engineConfiguration.getBatchOperationHistoryTimeToLive()).isEqualTo("P180D");
+        assertThat(repository.createProcessDefinitionQuery().processDefinitionKey("virtual-disk-resize").list())
+                .isNotEmpty().allSatisfy(version -> assertThat(version.getHistoryTimeToLive()).isEqualTo(180));
+        // the engine scheduled its cleanup job, due in the window
+        assertThat(history.findHistoryCleanupJobs()).isNotEmpty().allSatisfy(job -> {
+            java.time.LocalTime due = job.getDuedate().toInstant().atZone(java.time.ZoneId.systemDefault()).toLocalTime();
+            assertThat(due).isBetween(java.time.LocalTime.of(1, 0), java.time.LocalTime.of(5, 0));
+        });
+        // a resize's history is due for removal 180 days after it ended
+        String id = resizes.start(byPath("64M"), "bob").id();
+        org.camunda.bpm.engine.history.HistoricProcessInstance instance =
+                history.createHistoricProcessInstanceQuery().processInstanceId(id).singleResult();
+        assertThat(instance.getRemovalTime()).isEqualTo(
+                java.util.Date.from(instance.getEndTime().toInstant().plus(java.time.Duration.ofDays(180))));
+    }
 }
