@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -99,6 +100,12 @@ public class LibvirtHosts {
         for (VdresizeProperties.Host host : properties.hosts()) {
             if (map.put(host.name(), new HostConnection(host.name(), host.uri(), host.ownsPools())) != null) {
                 throw new IllegalArgumentException("libvirt host configured twice: " + host.name());
+            }
+            LibvirtUri uri = LibvirtUri.parse(host.uri());
+            uri.refusal().ifPresent(why -> log.warn("libvirt host {} ({}) stays unavailable: {}", host.name(), uri, why));
+            if (uri.transport() == LibvirtUri.Transport.TCP) {
+                log.warn("libvirt host {} ({}) is reached over plain TCP: neither encrypted nor its identity checked",
+                        host.name(), uri);
             }
         }
         this.hosts = Map.copyOf(map);
@@ -318,17 +325,18 @@ public class LibvirtHosts {
 
         /** Runs on a connector thread. */
         private void connect() {
+            LibvirtUri parsed = LibvirtUri.parse(uri);
+            Optional<String> refusal = parsed.refusal().or(() -> SshClientCheck.refusal(parsed));
+            if (refusal.isPresent()) {
+                connectFailed(refusal.get());
+                return;
+            }
             NativeConnect connect;
             try {
-                connect = new NativeConnect(uri);
+                connect = new NativeConnect(parsed.forConnect());
             } catch (LibvirtException | RuntimeException e) {
                 String message = e instanceof LibvirtException le ? LibvirtErrors.message(le) : e.toString();
-                log.warn("cannot connect to libvirt host {} ({}): {}", name, uri, message);
-                synchronized (this) {
-                    attempt = null;
-                    failedAtNanos = System.nanoTime();
-                    lastError = message;
-                }
+                connectFailed(message);
                 return;
             }
             Lease lease = new Lease(connect);
@@ -345,7 +353,7 @@ public class LibvirtHosts {
                     current = lease;
                     failedAtNanos = 0;
                     lastError = null;
-                    log.info("connected to libvirt host {} ({})", name, uri);
+                    log.info("connected to libvirt host {} ({})", name, LibvirtUri.withoutUser(uri));
                     for (ConnectionListener listener : listeners) {
                         notifyOpened(listener, connect);
                     }
@@ -353,6 +361,15 @@ public class LibvirtHosts {
                 }
             }
             closeQuietly(connect);
+        }
+
+        private void connectFailed(String message) {
+            log.warn("cannot connect to libvirt host {} ({}): {}", name, LibvirtUri.withoutUser(uri), message);
+            synchronized (this) {
+                attempt = null;
+                failedAtNanos = System.nanoTime();
+                lastError = message;
+            }
         }
 
         synchronized void announceTo(ConnectionListener listener) {

@@ -109,7 +109,7 @@ public class LibvirtStorage implements StoragePort {
             throw new OperationFailedException(what + " impossible: " + current.allocation()
                     + " bytes are allocated beyond the old capacity, libvirt never shrinks below the allocation, and "
                     + "the file cannot be cut here (pool type " + poolDescription.type() + ", host " + host + " at "
-                    + hosts.uri(host) + (hosts.isLocal(host) ? "" : " is not local") + ")");
+                    + LibvirtUri.withoutUser(hosts.uri(host)) + (hosts.isLocal(host) ? "" : " is not local") + ")");
         }
         Path file = Path.of(current.path());
         try {
