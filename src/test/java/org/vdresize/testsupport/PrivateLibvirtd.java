@@ -35,6 +35,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A file system mounted in the root namespace after {@link #create()} is not visible to this
  * daemon's QEMUs: mount first, then create.
+ *
+ * <p>{@link #create(Tls)} makes it listen for TLS on one address and port too ({@code --listen},
+ * nothing else on the network). Inside its namespace the daemon's socket is also at the standard
+ * place, /run/libvirt/libvirt-sock, so a program started there with {@link #inNamespace} (an sshd
+ * running virt-ssh-helper) reaches it as {@code qemu:///system} would on a host of its own.
  */
 public final class PrivateLibvirtd implements AutoCloseable {
 
@@ -46,22 +51,36 @@ public final class PrivateLibvirtd implements AutoCloseable {
     private static final String[] MOUNTS = {"etc:/etc/libvirt", "lib:/var/lib/libvirt", "log:/var/log/libvirt",
             "cache:/var/cache/libvirt", "run:/run/libvirt"};
 
+    /**
+     * TLS listening: libvirtd.conf's listen_tls on {@code address:port} with these PEM files, no
+     * client authentication beyond the certificate (auth_tls none).
+     */
+    public record Tls(String address, int port, Path caCert, Path serverCert, Path serverKey) {
+    }
+
     private final Path base;
+    private final Tls tls;
     private Process holder;
     private boolean closed;
 
-    private PrivateLibvirtd(Path base) {
+    private PrivateLibvirtd(Path base, Tls tls) {
         this.base = base;
+        this.tls = tls;
     }
 
     /** Prepares the folders and the namespace and starts the daemon; returns when it answers. */
     public static PrivateLibvirtd create() {
+        return create(null);
+    }
+
+    /** As {@link #create()}, also listening for TLS as given (null: Unix socket only). */
+    public static PrivateLibvirtd create(Tls tls) {
         if (LEFTOVERS_CHECKED.compareAndSet(false, true)) {
             removeLeftovers();
         }
         Path base = Path.of("/tmp", LibvirtFixture.PREFIX + ProcessHandle.current().pid() + "-"
                 + UUID.randomUUID().toString().substring(0, 8) + "-libvirtd");
-        PrivateLibvirtd daemon = new PrivateLibvirtd(base);
+        PrivateLibvirtd daemon = new PrivateLibvirtd(base, tls);
         try {
             daemon.prepare();
             daemon.start();
@@ -80,13 +99,25 @@ public final class PrivateLibvirtd implements AutoCloseable {
         return "qemu+unix:///system?socket=" + base.resolve("sock/libvirt-sock");
     }
 
+    /** The command line that runs {@code command} in this daemon's mount namespace. */
+    public String[] inNamespace(String... command) {
+        String[] line = new String[command.length + 4];
+        line[0] = "nsenter";
+        line[1] = "-t";
+        line[2] = String.valueOf(holder.pid());
+        line[3] = "-m";
+        System.arraycopy(command, 0, line, 4, command.length);
+        return line;
+    }
+
     /** Starts libvirtd in the namespace (after {@link #stop()}); returns when {@code virsh version} answers. */
     public void start() {
         if (daemonPid().isPresent()) {
             throw new IllegalStateException("libvirtd of " + base + " already runs");
         }
-        Cmd.Result started = Cmd.tryRun("nsenter", "-t", String.valueOf(holder.pid()), "-m",
-                "libvirtd", "-d", "-p", pidFile().toString());
+        Cmd.Result started = tls == null
+                ? Cmd.tryRun(inNamespace("libvirtd", "-d", "-p", pidFile().toString()))
+                : Cmd.tryRun(inNamespace("libvirtd", "-d", "--listen", "-p", pidFile().toString()));
         if (started.exitCode() != 0) {
             throw new IllegalStateException("libvirtd did not start: " + started.output());
         }
@@ -163,7 +194,14 @@ public final class PrivateLibvirtd implements AutoCloseable {
         }
         Files.writeString(base.resolve("etc/libvirtd.conf"), "\n# private test daemon\n"
                 + "unix_sock_dir = \"" + base.resolve("sock") + "\"\n"
-                + "host_uuid = \"" + UUID.randomUUID() + "\"\n", java.nio.file.StandardOpenOption.APPEND);
+                + "host_uuid = \"" + UUID.randomUUID() + "\"\n"
+                + (tls == null ? "" : "listen_tls = 1\nlisten_tcp = 0\n"
+                        + "listen_addr = \"" + tls.address() + "\"\ntls_port = \"" + tls.port() + "\"\n"
+                        + "ca_file = \"" + tls.caCert() + "\"\ncert_file = \"" + tls.serverCert() + "\"\n"
+                        + "key_file = \"" + tls.serverKey() + "\"\nauth_tls = \"none\"\n"),
+                java.nio.file.StandardOpenOption.APPEND);
+        // the standard socket path inside the namespace (run/ is mounted over /run/libvirt there)
+        Files.createSymbolicLink(base.resolve("run/libvirt-sock"), base.resolve("sock/libvirt-sock"));
         Files.writeString(base.resolve("etc/qemu.conf"), "\n# private test daemon\n"
                 + "stdio_handler = \"file\"\n"
                 + "cgroup_controllers = [ ]\n"

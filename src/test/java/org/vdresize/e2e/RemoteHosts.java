@@ -1,0 +1,75 @@
+package org.vdresize.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.stream.StreamSupport;
+import org.vdresize.testsupport.Cmd;
+
+/** What TlsHostIT and SshHostIT ask the application and a host the same way. */
+final class RemoteHosts {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+    private RemoteHosts() {
+    }
+
+    /** The host's entry in GET /api/hosts. */
+    static JsonNode host(ApiClient api, String name) {
+        ApiClient.Response hosts = api.get("/api/hosts");
+        assertThat(hosts.status()).as(hosts.body().toString()).isEqualTo(200);
+        return StreamSupport.stream(hosts.body().spliterator(), false)
+                .filter(h -> name.equals(h.path("name").asText())).findFirst()
+                .orElseThrow(() -> new AssertionError("no host " + name + " in " + hosts.body()));
+    }
+
+    /** The host's entry in the libvirt health component's details. */
+    static JsonNode health(ApiClient api, String name) {
+        JsonNode hosts = api.get("/actuator/health").body().at("/components/libvirt/details/hosts");
+        return StreamSupport.stream(hosts.spliterator(), false)
+                .filter(h -> name.equals(h.path("name").asText())).findFirst()
+                .orElseThrow(() -> new AssertionError("no host " + name + " in the health details " + hosts));
+    }
+
+    /** Waits until GET /api/hosts shows the host available (or not). */
+    static JsonNode awaitAvailable(ApiClient api, String name, boolean available) {
+        long end = System.nanoTime() + TIMEOUT.toNanos();
+        JsonNode host = host(api, name);
+        while (host.path("available").asBoolean() != available && System.nanoTime() < end) {
+            sleep(100);
+            host = host(api, name);
+        }
+        assertThat(host.path("available").asBoolean()).as(host.toString()).isEqualTo(available);
+        return host;
+    }
+
+    /** POST /api/resizes, then waits for its end: it must complete. */
+    static JsonNode resize(ApiClient api, String body) {
+        ApiClient.Response response = api.post("/api/resizes", body);
+        assertThat(response.status()).as(response.body().toString()).isEqualTo(202);
+        JsonNode done = api.awaitEnd(response.body().get("id").asText(), TIMEOUT);
+        assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("COMPLETED");
+        return done;
+    }
+
+    /** {@code virsh domblkinfo}'s capacity, asked over the given URI. */
+    static long domblkinfoCapacity(String uri, String vm, String target) {
+        for (String line : Cmd.run("virsh", "-q", "-c", uri, "domblkinfo", vm, target).lines().toList()) {
+            String[] parts = line.trim().split(":\\s*");
+            if (parts.length == 2 && parts[0].equals("Capacity")) {
+                return Long.parseLong(parts[1].trim());
+            }
+        }
+        throw new IllegalStateException("no capacity of " + vm + " " + target + " at " + uri);
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
