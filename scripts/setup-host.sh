@@ -7,7 +7,10 @@
 # Idempotent and quiet: when everything is in place it prints one line. Safe to run concurrently
 # (a lock serialises runs). Needs root.
 #   --tests   also what only the tests need: chromium and chromium-driver (the browser IT drives
-#             Tasklist and Cockpit in Debian's headless chromium); scripts/test.sh passes it
+#             Tasklist and Cockpit in Debian's headless chromium); gnutls-bin (certtool makes the
+#             certificates of TlsHostIT), openssh-server and openssh-client (SshHostIT starts its own
+#             sshd on 127.0.0.3; the package's own sshd service is not started by this install);
+#             scripts/test.sh passes it
 set -euo pipefail
 
 NAME=setup-host
@@ -24,7 +27,9 @@ PKGS=(libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu libvirt
       python3 curl util-linux coreutils
       busybox-static cpio xz-utils    # these three: the tiny guest image of the integration tests
       postgresql)                      # the cluster tests start a private PostgreSQL (initdb/pg_ctl)
-TEST_PKGS=(chromium chromium-driver)  # OperatorBrowserIT: Debian's browser and its WebDriver
+TEST_PKGS=(chromium chromium-driver   # OperatorBrowserIT: Debian's browser and its WebDriver
+           gnutls-bin                 # TlsHostIT: certtool
+           openssh-server openssh-client)  # SshHostIT: the test's own sshd, libvirt's qemu+ssh:// client
 WITH_TESTS=false
 for arg in "$@"; do
   case $arg in
@@ -44,7 +49,9 @@ flock -w 900 9 || die "another setup-host.sh holds /run/lock/vdresize-setup-host
 export DEBIAN_FRONTEND=noninteractive
 APT_OPTS=(-y -q -o DPkg::Lock::Timeout=600 -o Dpkg::Options::=--force-confold -o Dpkg::Options::=--force-confdef)
 LOG=$(mktemp /tmp/vdresize-setup-host.XXXXXX.log)
-trap 'rm -f "$LOG"' EXIT
+POLICY_RC=/usr/sbin/policy-rc.d
+made_policy=false
+trap 'rm -f "$LOG"; if $made_policy; then rm -f "$POLICY_RC"; fi' EXIT
 
 dpkg_repair() {
   # An install interrupted (e.g. at a conffile prompt) leaves dpkg half-configured; apt-get then refuses.
@@ -87,6 +94,14 @@ if [ ${#missing[@]} -gt 0 ] || ! have_lists; then
   apt_run update || die "apt-get update failed (network? proxy?)"
 fi
 if [ ${#missing[@]} -gt 0 ]; then
+  # openssh-server is only there for the sshd SshHostIT starts itself: its package must not start the
+  # machine's sshd on port 22. policy-rc.d (exit 101) keeps package scripts from starting services
+  # during this install; this script starts libvirtd itself below.
+  if [[ " ${missing[*]} " == *" openssh-server "* ]] && [ ! -e "$POLICY_RC" ]; then
+    printf '#!/bin/sh\n# vdresize setup-host.sh: no service starts during its install\nexit 101\n' > "$POLICY_RC"
+    chmod 755 "$POLICY_RC"
+    made_policy=true
+  fi
   log "installing ${#missing[@]} package(s), this takes a minute or two the first time"
   if ! apt_run install "${missing[@]}"; then
     log "install failed; repairing dpkg and retrying once"
@@ -95,6 +110,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt_run install "${missing[@]}" || die "apt-get install ${missing[*]} failed"
   fi
   dpkg_repair
+  if $made_policy; then rm -f "$POLICY_RC"; made_policy=false; fi
 fi
 for c in virsh libvirtd virtlogd qemu-img qemu-system-x86_64 curl python3 java mvn awk flock setsid fallocate timeout numfmt; do
   command -v "$c" >/dev/null 2>&1 || die "'$c' is still missing after the install"
@@ -102,7 +118,7 @@ done
 # Debian keeps initdb and pg_ctl out of PATH, in /usr/lib/postgresql/<version>/bin
 compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || die "PostgreSQL's pg_ctl is still missing after the install"
 if $WITH_TESTS; then
-  for c in chromium chromedriver; do
+  for c in chromium chromedriver certtool ssh ssh-keygen /usr/sbin/sshd; do
     command -v "$c" >/dev/null 2>&1 || die "'$c' is still missing after the install"
   done
 fi

@@ -92,6 +92,21 @@ final class LibvirtErrors {
         return message == null ? e.toString() : message.strip();
     }
 
+    /**
+     * A message on one line: ssh's warnings reach libvirt's error as several lines framed by lines
+     * of '@' (a changed host key); the frame goes, the lines are joined.
+     */
+    static String oneLine(String message) {
+        StringBuilder line = new StringBuilder();
+        for (String part : message.split("\\R")) {
+            String text = part.replaceAll("^[@\\s]+|[@\\s]+$", "");
+            if (!text.isEmpty()) {
+                line.append(line.isEmpty() ? "" : " ").append(text);
+            }
+        }
+        return line.toString();
+    }
+
     private static boolean containsAny(String message, String[] texts) {
         String lower = message.toLowerCase(Locale.ROOT);
         for (String text : texts) {

@@ -336,7 +336,7 @@ public class LibvirtHosts {
                 connect = new NativeConnect(parsed.forConnect());
             } catch (LibvirtException | RuntimeException e) {
                 String message = e instanceof LibvirtException le ? LibvirtErrors.message(le) : e.toString();
-                connectFailed(message);
+                connectFailed(LibvirtErrors.oneLine(message));
                 return;
             }
             Lease lease = new Lease(connect);
