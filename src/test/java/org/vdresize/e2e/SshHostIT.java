@@ -53,7 +53,8 @@ import org.vdresize.testsupport.TestSshd;
  * The oracle is virsh over the same qemu+ssh:// transport.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.datasource.url=jdbc:h2:mem:sshhost;DB_CLOSE_DELAY=-1"})
+        "spring.datasource.url=jdbc:h2:mem:sshhost;DB_CLOSE_DELAY=-1",
+        "vdresize.demo.create-user=true"})  // the demo users (password = name), as scripts/run.sh
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SshHostIT {

@@ -44,7 +44,8 @@ import org.vdresize.testsupport.TestPki;
  * The oracle is virsh over the same TLS transport.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.datasource.url=jdbc:h2:mem:tlshost;DB_CLOSE_DELAY=-1"})
+        "spring.datasource.url=jdbc:h2:mem:tlshost;DB_CLOSE_DELAY=-1",
+        "vdresize.demo.create-user=true"})  // the demo users (password = name), as scripts/run.sh
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TlsHostIT {
