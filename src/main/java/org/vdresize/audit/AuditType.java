@@ -18,5 +18,7 @@ public enum AuditType {
     RESIZE_COMPLETED,
     RESIZE_FAILED,
     RESIZE_ROLLED_BACK,
-    DISK_UNLOCKED
+    DISK_UNLOCKED,
+    /** a node started with vdresize.approval.four-eyes=false: requesters may approve their own resizes */
+    FOUR_EYES_DISABLED
 }

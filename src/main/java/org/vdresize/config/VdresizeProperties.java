@@ -81,8 +81,20 @@ public record VdresizeProperties(
      *
      * @param growthBytes   growth (new size minus old size) above this many bytes
      * @param growthPercent growth above this percentage of the old size
+     * @param fourEyes      the user who requested a resize may neither claim nor complete its approval
+     *                      task, whatever their groups; {@code false} turns that off (written to the
+     *                      audit trail at each start, FOUR_EYES_DISABLED)
      */
-    public record Approval(@DefaultValue("1099511627776") long growthBytes, @DefaultValue("0") double growthPercent) {
+    public record Approval(@DefaultValue("1099511627776") long growthBytes, @DefaultValue("0") double growthPercent,
+                           @DefaultValue("true") boolean fourEyes) {
+
+        @ConstructorBinding
+        public Approval {
+        }
+
+        public Approval(long growthBytes, double growthPercent) {
+            this(growthBytes, growthPercent, true);
+        }
 
         public boolean needed(long oldSize, long newSize) {
             long growth = newSize - oldSize;

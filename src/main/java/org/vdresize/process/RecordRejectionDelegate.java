@@ -18,7 +18,7 @@ public class RecordRejectionDelegate implements JavaDelegate {
 
     @Override
     public void execute(DelegateExecution execution) {
-        steps.reject(Steps.ref(execution), RequestVariables.readLeniently(execution), Steps.string(execution, VAR_INITIATOR),
+        steps.reject(Steps.ref(execution), RequestVariables.readLeniently(execution), Steps.requester(execution),
                 Steps.string(execution, VAR_ERROR_CODE), Steps.string(execution, VAR_ERROR_MESSAGE));
     }
 }

@@ -30,6 +30,17 @@ final class Steps {
         return authentication == null || authentication.getUserId() == null ? "unknown" : authentication.getUserId();
     }
 
+    /**
+     * Who requests the resize (the requester the four-eyes rule compares approvers with): the
+     * engine's authenticated user at the start. Not the initiator variable, which the start's own
+     * variables may overwrite; that only for a start by Java code without an authenticated user.
+     */
+    static String requester(DelegateExecution execution) {
+        var authentication = execution.getProcessEngineServices().getIdentityService().getCurrentAuthentication();
+        return authentication != null && authentication.getUserId() != null ? authentication.getUserId()
+                : string(execution, ResizeProcess.VAR_INITIATOR);
+    }
+
     static String string(DelegateExecution execution, String name) {
         Object value = execution.getVariable(name);
         return value == null ? null : value.toString();

@@ -30,7 +30,7 @@ public class ValidateRequestDelegate implements JavaDelegate {
         ResizeRequest request = RequestVariables.read(execution);
         ValidatedResize resize;
         try {
-            resize = steps.accept(Steps.ref(execution), request, Steps.string(execution, VAR_INITIATOR),
+            resize = steps.accept(Steps.ref(execution), request, Steps.requester(execution),
                     validationToken(execution));
         } catch (ResizeRejectedException e) {
             throw Steps.error(execution, ERROR_REQUEST_REJECTED, e.code().name(), e.getMessage());

@@ -351,6 +351,118 @@ class RolesTest {
         assertThat(approval.user()).isEqualTo("approver");
     }
 
+    /** A user in both disk-operators and disk-approvers: the one the four-eyes rule is about. */
+    static final String OPPROVER = "opprover";
+
+    void opprover() {
+        if (identity.createUserQuery().userId(OPPROVER).count() == 0) {
+            User user = identity.newUser(OPPROVER);
+            user.setPassword(OPPROVER);
+            identity.saveUser(user);
+            identity.createMembership(OPPROVER, Roles.OPERATORS);
+            identity.createMembership(OPPROVER, Roles.APPROVERS);
+        }
+    }
+
+    String engineRest(String path) {
+        return "/engine-rest/engine/" + engine.getName() + path;
+    }
+
+    /** The requester's attempts through engine-rest: each a 403 that says why, and nothing changed. */
+    void refusedThroughEngineRest(String requester, String id, String path) throws Exception {
+        String taskId = tasks.createTaskQuery().processInstanceId(id).singleResult().getId();
+        String decision = "{\"variables\": {\"approved\": {\"value\": true, \"type\": \"Boolean\"}}}";
+        for (HttpRequest.Builder attempt : List.of(
+                post(engineRest("/task/" + taskId + "/claim"), "{\"userId\": \"" + requester + "\"}"),
+                post(engineRest("/task/" + taskId + "/complete"), decision),
+                post(engineRest("/task/" + taskId + "/submit-form"), decision))) {
+            HttpResponse<String> response = api(requester, attempt);
+            assertThat(response.statusCode()).as(requester + ": " + response.body()).isEqualTo(403);
+            JsonNode error = json.readTree(response.body());
+            assertThat(error.at("/type").asText()).isEqualTo("AuthorizationException");
+            assertThat(error.at("/message").asText()).contains("four eyes", requester + " requested resize " + id);
+        }
+        // the task is open and unclaimed for another approver; the resize waits, the disk is untouched
+        Task task = tasks.createTaskQuery().processInstanceId(id).singleResult();
+        assertThat(task.getId()).isEqualTo(taskId);
+        assertThat(task.getAssignee()).isNull();
+        assertThat(runtime.getVariable(id, "approved")).isNull();
+        assertThat(json.readTree(api("auditor", get("/api/resizes/" + id)).body()).at("/status").asText())
+                .isEqualTo("WAITING_FOR_APPROVAL");
+        assertThat(volumes.get(path)).isEqualTo(64 * MIB);
+        assertThat(audit.forResize(id)).extracting(AuditEvent::type).containsExactly("RESIZE_REQUESTED");
+    }
+
+    @Test
+    void theRequesterCannotApproveThroughEngineRestWhateverTheirGroupsAnotherApproverCan() throws Exception {
+        opprover();
+        String path = disk("four-eyes-rest");
+        String id = json.readTree(api(OPPROVER, post("/api/resizes", body(path, "+2G"))).body()).at("/id").asText();
+        awaitStatus("auditor", id, "WAITING_FOR_APPROVAL");
+
+        refusedThroughEngineRest(OPPROVER, id, path);
+
+        String taskId = tasks.createTaskQuery().processInstanceId(id).singleResult().getId();
+        HttpResponse<String> approved = api("approver", post(engineRest("/task/" + taskId + "/complete"),
+                "{\"variables\": {\"approved\": {\"value\": true}, \"approvalComment\": {\"value\": \"second pair of eyes\"}}}"));
+        assertThat(approved.statusCode()).as(approved.body()).isEqualTo(204);
+        assertThat(awaitStatus("auditor", id, "COMPLETED").at("/newSize").asLong()).isEqualTo(64 * MIB + (2L << 30));
+        AuditEvent approval = audit.forResize(id).stream().filter(e -> e.type().equals("RESIZE_APPROVED"))
+                .findFirst().orElseThrow();
+        assertThat(approval.user()).isEqualTo("approver");
+        assertThat(approval.detail()).contains("approved by approver", "second pair of eyes");
+    }
+
+    @Test
+    void anAdministratorCannotApproveTheirOwnResizeNorNameSomeoneElseAsRequester() throws Exception {
+        String path = disk("four-eyes-admin");
+        // an engine-rest start whose variables name another initiator: the requester is still who started it
+        String start = engineRest("/process-definition/key/virtual-disk-resize/start");
+        HttpResponse<String> started = api("demo", post(start, "{\"variables\": {\"path\": {\"value\": \"" + path
+                + "\"}, \"size\": {\"value\": \"+2G\"}, \"initiator\": {\"value\": \"approver\"}}}"));
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
+        String id = json.readTree(started.body()).at("/id").asText();
+        assertThat(awaitStatus("auditor", id, "WAITING_FOR_APPROVAL").at("/requestedBy").asText()).isEqualTo("demo");
+
+        refusedThroughEngineRest("demo", id, path);
+
+        as("approver", () -> tasks.complete(tasks.createTaskQuery().processInstanceId(id).singleResult().getId(),
+                Map.of("approved", false, "approvalComment", "not on that pool")));
+        assertThat(awaitFinal("auditor", id).at("/status").asText()).isEqualTo("REJECTED");
+        assertThat(audit.forResize(id)).filteredOn(e -> e.type().equals("RESIZE_REJECTED")).extracting(AuditEvent::user)
+                .containsExactly("approver");
+    }
+
+    @Test
+    void theJavaApiIsHeldToTheSameRuleAndNeedsAnAuthenticatedApprover() throws Exception {
+        opprover();
+        String path = disk("four-eyes-java");
+        String id = json.readTree(api(OPPROVER, post("/api/resizes", body(path, "+2G"))).body()).at("/id").asText();
+        awaitStatus("auditor", id, "WAITING_FOR_APPROVAL");
+        String taskId = tasks.createTaskQuery().processInstanceId(id).singleResult().getId();
+
+        as(OPPROVER, () -> {
+            assertThatThrownBy(() -> tasks.claim(taskId, OPPROVER)).isInstanceOf(AuthorizationException.class)
+                    .hasMessageContaining("four eyes");
+            assertThatThrownBy(() -> tasks.complete(taskId, Map.of("approved", true)))
+                    .isInstanceOf(AuthorizationException.class).hasMessageContaining("four eyes");
+        });
+        // nobody authenticated: the engine skips its own checks, so the rule itself refuses an anonymous approval
+        assertThatThrownBy(() -> tasks.complete(taskId, Map.of("approved", true))).isInstanceOf(AuthorizationException.class)
+                .hasMessageContaining("needs an authenticated user");
+        // an administrator may not hand the task to the requester either
+        as("demo", () -> assertThatThrownBy(() -> tasks.setAssignee(taskId, OPPROVER))
+                .isInstanceOf(AuthorizationException.class).hasMessageContaining("four eyes"));
+        assertThat(tasks.createTaskQuery().taskId(taskId).singleResult().getAssignee()).isNull();
+        assertThat(volumes.get(path)).isEqualTo(64 * MIB);
+        assertThat(audit.forResize(id)).extracting(AuditEvent::type).containsExactly("RESIZE_REQUESTED");
+
+        as("approver", () -> tasks.complete(taskId, Map.of("approved", true)));
+        awaitStatus("auditor", id, "COMPLETED");
+        assertThat(audit.forResize(id)).filteredOn(e -> e.type().equals("RESIZE_APPROVED")).extracting(AuditEvent::user)
+                .containsExactly("approver");
+    }
+
     @Test
     void operatorsResolveResizesThatNeedAttentionApproversCannot() throws Exception {
         String id = json.readTree(api("operator", post("/api/resizes", body(disk("attention", "good", "refuser"), "+16M")))
@@ -449,6 +561,31 @@ class RolesTest {
         operator.login("operator", "tasklist");
         JsonNode operatorFilters = operator.getJson("/filter?resourceType=Task");
         assertThat(operatorFilters.findValuesAsText("name")).containsExactly(Roles.TASK_FILTER_NAME);
+    }
+
+    @Test
+    void tasklistTellsTheRequesterWhyTheirOwnApprovalIsRefused() throws Exception {
+        opprover();
+        String path = disk("four-eyes-tasklist");
+        String id = json.readTree(api(OPPROVER, post("/api/resizes", body(path, "+2G"))).body()).at("/id").asText();
+        awaitStatus("auditor", id, "WAITING_FOR_APPROVAL");
+        Webapp tasklist = new Webapp();
+        assertThat(tasklist.login(OPPROVER, "tasklist").statusCode()).isEqualTo(200);
+        String taskId = tasks.createTaskQuery().processInstanceId(id).singleResult().getId();
+        // the requester is an approver too: Tasklist lists the task and its form (and sets the CSRF cookie)
+        assertThat(tasklist.get("/task/" + taskId + "/deployed-form").statusCode()).isEqualTo(200);
+
+        // Tasklist shows the answer's message when a claim or a form submission fails
+        HttpResponse<String> claimed = tasklist.post("/task/" + taskId + "/claim", "{\"userId\": \"" + OPPROVER + "\"}");
+        assertThat(claimed.statusCode()).as(claimed.body()).isEqualTo(403);
+        assertThat(json.readTree(claimed.body()).at("/message").asText()).as(claimed.body()).contains("four eyes", "another member of disk-approvers");
+        HttpResponse<String> submitted = tasklist.post("/task/" + taskId + "/submit-form",
+                "{\"variables\": {\"approved\": {\"value\": true}, \"approvalComment\": {\"value\": \"mine\"}}}");
+        assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(403);
+        assertThat(json.readTree(submitted.body()).at("/message").asText()).contains("four eyes");
+        assertThat(tasks.createTaskQuery().processInstanceId(id).singleResult().getAssignee()).isNull();
+        assertThat(volumes.get(path)).isEqualTo(64 * MIB);
+        runtime.deleteProcessInstance(id, "test cleanup");
     }
 
     @Test

@@ -13,6 +13,9 @@ import java.util.Map;
 import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.test.mock.Mocks;
+import org.mockito.Mockito;
+import org.vdresize.resize.ApprovalNotAllowedException;
+import org.vdresize.resize.FourEyes;
 
 /**
  * One recording delegate per delegate bean of the diagram, registered under the bean name the
@@ -41,6 +44,8 @@ final class ResizeDelegates {
     final RecordingDelegate recordRollback = new RecordingDelegate();
     final RecordingDelegate recordResult = new RecordingDelegate();
     final RecordingDelegate releaseLock = new RecordingDelegate();
+    /** the four-eyes rule behind the approval task's listener (a Mockito mock) */
+    final FourEyes fourEyes = Mockito.mock(FourEyes.class);
     /** every operator decision the task listener saw */
     final List<Object> operatorDecisions = new ArrayList<>();
 
@@ -72,6 +77,8 @@ final class ResizeDelegates {
         beans.forEach(Mocks::register);
         Mocks.register("operatorDecisionListener",
                 (org.camunda.bpm.engine.delegate.TaskListener) task -> operatorDecisions.add(task.getVariable("operatorDecision")));
+        // the real listener: its rule (FourEyes) says yes to everyone unless a test tells it otherwise
+        Mocks.register("fourEyesListener", new FourEyesListener(fourEyes));
         givenStorageJobStates(STORAGE_JOB_DONE);
         givenVmResults(Map.of());
         givenGuestResults(Map.of());
@@ -127,6 +134,15 @@ final class ResizeDelegates {
     /** the request breaks a rule: the delegate names the rule in errorCode/errorMessage, then throws */
     ResizeDelegates givenRejectedRequest(String code, String message) {
         validateRequest.does(execution -> rejectWith(execution, ERROR_REQUEST_REJECTED, code, message));
+        return this;
+    }
+
+    /** the four-eyes rule refuses this user the approval task: claiming it, and completing it */
+    ResizeDelegates givenRequestedBy(String requester) {
+        Mockito.doThrow(new ApprovalNotAllowedException("four eyes: " + requester + " requested it"))
+            .when(fourEyes).checkApprover(Mockito.anyString(), Mockito.eq(requester));
+        Mockito.doThrow(new ApprovalNotAllowedException("four eyes: " + requester + " requested it"))
+            .when(fourEyes).checkAssignee(Mockito.anyString(), Mockito.eq(requester));
         return this;
     }
 

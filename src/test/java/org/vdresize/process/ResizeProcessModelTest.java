@@ -103,8 +103,13 @@ class ResizeProcessModelTest {
         assertThat(approve.getCamundaFormRef()).isEqualTo("approve-resize");
         assertThat(approve.getCamundaFormRefBinding()).isEqualTo("latest");
         assertThat(approve.getCamundaCandidateGroups()).isEqualTo("disk-approvers,camunda-admin");
-        // the status WAITING_FOR_APPROVAL is recorded by a service task, not by a task listener
-        assertThat(approve.getExtensionElements()).isNull();
+        // the status WAITING_FOR_APPROVAL is recorded by a service task; the task's only listeners are
+        // the four-eyes rule's, on every claim/assignment and every completion
+        assertThat(approve.getExtensionElements().getElementsQuery()
+                .filterByType(org.camunda.bpm.model.bpmn.instance.camunda.CamundaTaskListener.class).list())
+            .extracting(l -> l.getCamundaEvent() + " " + l.getCamundaDelegateExpression())
+            .containsExactlyInAnyOrder("assignment ${fourEyesListener}", "complete ${fourEyesListener}");
+        assertThat(approve.getExtensionElements().getElements()).hasSize(2);
     }
 
     @Test

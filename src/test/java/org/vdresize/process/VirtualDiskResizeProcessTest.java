@@ -7,11 +7,13 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.complet
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.execute;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.formService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.historyService;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.identityService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.job;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.managementService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.repositoryService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtimeService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.task;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.taskService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.withVariables;
 import static org.vdresize.process.ResizeProcess.*;
 
@@ -25,6 +27,7 @@ import java.util.Date;
 import java.util.Map;
 
 import org.assertj.core.api.Assertions;
+import org.camunda.bpm.engine.AuthorizationException;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
 import org.camunda.bpm.engine.impl.util.ClockUtil;
 import org.camunda.bpm.engine.runtime.Job;
@@ -37,6 +40,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.mockito.Mockito;
 
 /**
  * Every path of bpmn/virtual-disk-resize.bpmn with mocked delegates: no Spring, no libvirt.
@@ -331,6 +335,49 @@ class VirtualDiskResizeProcessTest {
         Assertions.assertThat(delegates.notifyGuest.calls()).isZero();
         Assertions.assertThat(delegates.recordRejection.calls()).isZero();
         Assertions.assertThat(historicVariable(pi, VAR_APPROVAL_COMMENT)).isEqualTo("use a new disk instead");
+    }
+
+    @Test
+    void theRequesterCanNeitherClaimNorCompleteTheApprovalAndAnotherApproverStillCan() {
+        delegates.givenValidRequest("vm-1").givenApprovalNeeded().givenRequestedBy("olga");
+
+        ProcessInstance pi = resizeWaitingForApproval();
+        Task task = task(pi);
+        // the engine checks it for every way of completing the task, whatever the caller's groups
+        authenticated("olga", () -> {
+            assertThatThrownBy(() -> taskService().claim(task.getId(), "olga"))
+                .isInstanceOf(AuthorizationException.class).isInstanceOf(ApprovalRefusedException.class)
+                .hasMessageContaining("four eyes");
+            assertThatThrownBy(() -> taskService().complete(task.getId(), withVariables(VAR_APPROVED, true)))
+                .isInstanceOf(ApprovalRefusedException.class).hasMessageContaining("olga requested it");
+            assertThatThrownBy(() -> formService().submitTaskForm(task.getId(), withVariables(VAR_APPROVED, true)))
+                .isInstanceOf(ApprovalRefusedException.class);
+        });
+
+        // rolled back: the task is open and unclaimed, the decision variable never written, nothing passed
+        Assertions.assertThat(taskService().createTaskQuery().taskId(task.getId()).singleResult().getAssignee()).isNull();
+        assertThat(pi).isWaitingAt(USER_TASK_APPROVE_RESIZE).hasNotPassed(GATEWAY_APPROVED);
+        Assertions.assertThat(runtimeService().getVariable(pi.getId(), VAR_APPROVED)).isNull();
+        Assertions.assertThat(delegates.recordApproval.calls()).isZero();
+        Assertions.assertThat(delegates.extendStorage.calls()).isZero();
+
+        authenticated("paul", () -> {
+            taskService().claim(task.getId(), "paul");
+            taskService().complete(task.getId(), withVariables(VAR_APPROVED, true));
+        });
+        assertThat(pi).isWaitingAt(TASK_EXTEND_STORAGE).hasPassedInOrder(USER_TASK_APPROVE_RESIZE, TASK_RECORD_APPROVAL);
+        Mockito.verify(delegates.fourEyes).checkAssignee(pi.getId(), "paul");
+        Mockito.verify(delegates.fourEyes).checkApprover(pi.getId(), "paul");
+    }
+
+    /** Runs engine calls as this user, as Tasklist and engine-rest do for theirs. */
+    private static void authenticated(String user, Runnable calls) {
+        identityService().setAuthentication(user, java.util.List.of("disk-approvers", "camunda-admin"));
+        try {
+            calls.run();
+        } finally {
+            identityService().clearAuthentication();
+        }
     }
 
     @Test
