@@ -37,6 +37,7 @@ import org.vdresize.vm.HypervisorPort;
  */
 @SpringBootTest(properties = {
         "spring.datasource.url=jdbc:h2:mem:four-eyes-off;DB_CLOSE_DELAY=-1",
+        "vdresize.demo.create-user=true",  // as ResizeFlowTest: no random admin password file
         "vdresize.storage.poll-interval=PT0.2S",
         "vdresize.approval.growth-bytes=1073741824",
         "vdresize.approval.four-eyes=false",
