@@ -20,5 +20,7 @@ public enum AuditType {
     RESIZE_ROLLED_BACK,
     DISK_UNLOCKED,
     /** a node started with vdresize.approval.four-eyes=false: requesters may approve their own resizes */
-    FOUR_EYES_DISABLED
+    FOUR_EYES_DISABLED,
+    /** the audit retention moved the oldest events to an archive file and removed them from the database */
+    AUDIT_ARCHIVED
 }

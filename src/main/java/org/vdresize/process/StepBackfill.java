@@ -24,7 +24,7 @@ import org.vdresize.resize.ResizeRepository.StepRow;
  * step row and no history (history level none) is asked again at the next start; nothing else is.
  */
 @Component
-class StepBackfill implements ApplicationListener<ContextRefreshedEvent> {
+public class StepBackfill implements ApplicationListener<ContextRefreshedEvent> {
 
     private static final Logger log = LoggerFactory.getLogger(StepBackfill.class);
 
@@ -47,7 +47,7 @@ class StepBackfill implements ApplicationListener<ContextRefreshedEvent> {
     }
 
     /** @return how many steps it copied */
-    int copyFromHistory() {
+    public int copyFromHistory() {
         List<String> ids = resizes.idsWithoutSteps();
         if (ids.isEmpty()) {
             return 0;

@@ -17,8 +17,9 @@ import org.vdresize.resize.ResizeRepository.ResizeRow;
 /**
  * A resize whose process instance was cancelled (in Cockpit, through engine-rest) ran none of its
  * own steps to the end, so nothing marked it: it would read RUNNING for ever and hold its disk's
- * lock. This finds such resizes and ends them FAILED (error CANCELLED, who and why from the
- * engine's history), audited as RESIZE_FAILED, and frees the lock. The disk is left as the
+ * lock. This finds such resizes and ends them FAILED (error CANCELLED, who and why as recorded when
+ * the instance was cancelled, {@link ResizeProcessPort#cancellation}), audited as RESIZE_FAILED, and
+ * frees the lock. The disk is left as the
  * cancelled steps left it; the error says so, and the VMs' rows what each saw.
  *
  * <p>Every node looks; the status is changed only where it still is what was read, so one node

@@ -1,6 +1,7 @@
 package org.vdresize.resize;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyLong;
@@ -55,7 +56,8 @@ import org.vdresize.vm.HypervisorPort;
 
 /**
  * The engine's history cleanup, run for real, removes the history of finished resizes while their
- * views (GET /api/resizes/{id}) and the audit trail (GET /api/audit) answer exactly as before. The
+ * views (GET /api/resizes/{id}) and the audit trail (GET /api/audit) answer exactly as before; the
+ * audit trail's own retention archives before it removes, and keeps the hash chain intact. The
  * whole application over HTTP, with libvirt's ports faked as in {@link ResizeFlowTest}, and a time
  * to live of 0 days so that a resize's history is due for removal as soon as it ends.
  */
@@ -64,6 +66,10 @@ import org.vdresize.vm.HypervisorPort;
         "vdresize.storage.poll-interval=PT0.2S",
         "vdresize.approval.growth-bytes=1073741824",
         "vdresize.history.time-to-live=P0D",
+        // no automatic cleanup: the tests run it when they mean to, at any time of day
+        "vdresize.history.cleanup-window-start=",
+        "vdresize.audit.archive-directory=target/audit-archive-test",
+        "vdresize.audit.retention-batch=2",
         "camunda.bpm.generate-unique-process-engine-name=true",
         "camunda.bpm.generate-unique-process-application-name=true"})
 class EngineHistoryCleanupTest {
@@ -142,6 +148,41 @@ class EngineHistoryCleanupTest {
         log.info("GET /api/resizes/{} after the cleanup, as before it: {}", completed, completedBefore);
     }
 
+    @Autowired org.vdresize.process.StepBackfill stepBackfill;
+
+    /**
+     * A database from before vdresize kept steps and cancellations itself: at start-up the steps of
+     * its resizes are copied from the engine's history (before any cleanup can run), and a resize
+     * cancelled before the upgrade is still ended with who cancelled it, from the engine's history.
+     */
+    @Test
+    void resizesRecordedBeforeTheUpgradeGetTheirStepsAndCancellationFromTheEngineHistory() throws Exception {
+        users();
+        world();
+        String done = resizes.start(byPath(volumeCapacity + 16 * MIB), "olga").id();
+        assertThat(awaitStatus(done, ResizeStatus.COMPLETED).status()).isEqualTo(ResizeStatus.COMPLETED);
+        String view = get("/api/resizes/" + done);
+        jdbc.update("delete from vdr_resize_step where resize_id = ?", done); // as before the upgrade
+        assertThat(resizes.find(done).orElseThrow().steps()).isEmpty();
+
+        assertThat(stepBackfill.copyFromHistory()).isPositive();
+
+        assertThat(get("/api/resizes/" + done)).isEqualTo(view);
+        assertThat(stepBackfill.copyFromHistory()).as("once").isZero();
+
+        String waiting = resizes.start(byPath("+2G"), "olga").id();
+        awaitStatus(waiting, ResizeStatus.WAITING_FOR_APPROVAL);
+        identity.setAuthentication("dora", List.of(Roles.ADMINS));
+        try {
+            runtime.deleteProcessInstance(waiting, "cancelled before the upgrade", true, true);
+        } finally {
+            identity.clearAuthentication();
+        }
+        jdbc.update("delete from vdr_resize_cancellation where resize_id = ?", waiting);
+        assertThat(cancelledResizes.endCancelled()).isOne();
+        assertThat(resizes.find(waiting).orElseThrow().error().message()).contains("by dora", "cancelled before the upgrade");
+    }
+
     @Autowired org.vdresize.config.HistoryCleanupPlugin historyCleanup;
     @Autowired org.camunda.bpm.engine.ProcessEngine engine;
     @Autowired org.camunda.bpm.engine.RepositoryService repository;
@@ -178,6 +219,83 @@ class EngineHistoryCleanupTest {
             Thread.sleep(100);
         }
         assertThat(removal).as("removal time after the batch").isEqualTo(endedAt);
+    }
+
+    @Autowired org.vdresize.audit.AuditRetention retention;
+    @Autowired org.vdresize.audit.AuditService audit;
+
+    /**
+     * The audit trail's own retention: off by default; when run, the oldest events go to CSV files
+     * (the export's format, checksummed, listed, itself audited) before they leave the database, and
+     * the kept trail verifies INTACT from its new start. A broken part is neither archived nor removed.
+     */
+    @Test
+    void theAuditRetentionArchivesTheOldestEventsAsCsvFirstAndTheKeptTrailStaysIntact() throws Exception {
+        users();
+        for (java.nio.file.Path old : archiveFiles()) {
+            java.nio.file.Files.delete(old);
+        }
+        assertThat(retention.applyRetention()).as("no vdresize.audit.retention: kept for ever").isEmpty();
+        for (int i = 1; i <= 3; i++) {
+            audit.record(org.vdresize.audit.AuditType.RESIZE_REJECTED, null, "/pool/old-" + i, null, "olga", null, null,
+                    "INVALID_SIZE: old " + i + ", =cmd|' /C calc'!A0");
+        }
+        Thread.sleep(5);
+        Instant cutoff = Instant.now();
+        Thread.sleep(5);
+        audit.record(org.vdresize.audit.AuditType.RESIZE_REJECTED, null, "/pool/new", null, "olga", null, null, "kept");
+        String olderAsExported = get("/api/audit?to=" + cutoff, "text/csv");
+        List<String> keptBefore = jdbc.queryForList("select hash from vdr_audit_event where at >= ? order by seq",
+                String.class, org.vdresize.common.Db.ts(cutoff));
+        long older = jdbc.queryForObject("select count(*) from vdr_audit_event where at < ?", Long.class,
+                org.vdresize.common.Db.ts(cutoff));
+        assertThat(older).isGreaterThanOrEqualTo(3);
+        // the oldest entry changed behind vdresize's back: the retention refuses, nothing is removed, no file is left
+        long oldest = jdbc.queryForObject("select min(seq) from vdr_audit_event", Long.class);
+        String detail = jdbc.queryForObject("select detail from vdr_audit_event where seq = ?", String.class, oldest);
+        jdbc.update("update vdr_audit_event set detail = 'nothing happened' where seq = ?", oldest);
+        assertThatThrownBy(() -> retention.archiveBefore(cutoff)).hasMessageContaining("broken at entry " + oldest);
+        assertThat(jdbc.queryForObject("select count(*) from vdr_audit_event where at < ?", Long.class,
+                org.vdresize.common.Db.ts(cutoff))).isEqualTo(older);
+        assertThat(archiveFiles()).isEmpty();
+        jdbc.update("update vdr_audit_event set detail = ? where seq = ?", detail, oldest);
+
+        List<org.vdresize.audit.AuditRetention.Archive> archives = retention.archiveBefore(cutoff);
+
+        // retention-batch 2: several files, which together are the export of the same events
+        assertThat(archives).hasSize((int) (older + 1) / 2);
+        assertThat(archives.stream().mapToLong(org.vdresize.audit.AuditRetention.Archive::events).sum()).isEqualTo(older);
+        StringBuilder archived = new StringBuilder();
+        for (org.vdresize.audit.AuditRetention.Archive a : archives) {
+            byte[] bytes = java.nio.file.Files.readAllBytes(a.file());
+            assertThat(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes)))
+                    .isEqualTo(a.sha256());
+            String text = new String(bytes, StandardCharsets.UTF_8);
+            archived.append(archived.isEmpty() ? text : text.substring(text.indexOf("\r\n") + 2));
+        }
+        assertThat(archived.toString()).isEqualTo(olderAsExported);
+        assertThat(jdbc.queryForObject("select count(*) from vdr_audit_archive", Long.class)).isEqualTo(archives.size());
+        assertThat(jdbc.queryForObject("select count(*) from vdr_audit_event where at < ?", Long.class,
+                org.vdresize.common.Db.ts(cutoff))).isZero();
+        // the kept trail: the same entries, plus one AUDIT_ARCHIVED per file, and intact from its new start
+        assertThat(jdbc.queryForList("select hash from vdr_audit_event where at >= ? and type <> 'AUDIT_ARCHIVED' order by seq",
+                String.class, org.vdresize.common.Db.ts(cutoff))).isEqualTo(keptBefore);
+        assertThat(jdbc.queryForList("select detail from vdr_audit_event where type = 'AUDIT_ARCHIVED' order by seq",
+                String.class)).hasSize(archives.size()).allSatisfy(d -> assertThat(d).contains("archived to", "SHA-256"));
+        assertThat(get("/api/audit/verify")).contains("\"INTACT\"");
+        log.info("audit retention: {} events older than {} archived to {}; GET /api/audit/verify: {}", older, cutoff,
+                archives.stream().map(a -> a.file().getFileName() + " (" + a.events() + ")").toList(), get("/api/audit/verify"));
+        assertThat(retention.archiveBefore(cutoff)).as("a second run").isEmpty();
+    }
+
+    List<java.nio.file.Path> archiveFiles() throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Path.of("target/audit-archive-test");
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var files = java.nio.file.Files.list(dir)) {
+            return files.toList();
+        }
     }
 
     /** As the cleanup window would, now: the engine's cleanup job, executed until it has nothing more to remove. */
