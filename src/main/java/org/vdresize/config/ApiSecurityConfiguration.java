@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Arrays;
 import org.camunda.bpm.engine.IdentityService;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.actuate.autoconfigure.security.servlet.EndpointRequest;
+import org.springframework.boot.actuate.health.HealthEndpoint;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -33,14 +35,19 @@ import org.vdresize.api.ProblemAuthenticationEntryPoint;
  * groups gets 403 {@code FORBIDDEN} for everything.</li>
  * <li>everything else passes through Spring Security untouched: the Camunda webapps
  * ({@code /camunda/**}) have their own session login and CSRF filter, {@code /engine-rest/**} is
- * guarded by Camunda's filter ({@link EngineRestSecurityConfiguration}), and
- * {@code /actuator/health} is open by contract.</li>
+ * guarded by Camunda's filter ({@link EngineRestSecurityConfiguration}).</li>
+ * <li>the actuator: {@code /actuator/health} answers anyone, with its components for the vdresize
+ * roles only; the other endpoints need a vdresize role (docs/operator-guide.md, "Metrics and
+ * health").</li>
  * </ul>
  */
 @Configuration(proxyBeanMethods = false)
 public class ApiSecurityConfiguration {
 
     public static final String REALM = "vdresize";
+
+    /** The four vdresize groups: whoever is in one may read health details and metrics. */
+    static final String[] ALL_ROLES = {Roles.OPERATORS, Roles.APPROVERS, Roles.AUDITORS, Roles.ADMINS};
 
     /** The webapps' REST resources when camunda.bpm.webapp.application-path is the root. */
     private static final String[] WEBAPP_API_PATHS = {"/api/admin/**", "/api/cockpit/**", "/api/tasklist/**",
@@ -95,8 +102,39 @@ public class ApiSecurityConfiguration {
                 .build();
     }
 
+    /**
+     * The actuator, on the main port or on {@code management.server.port}: health for anyone, but
+     * its components and details (hosts, database, paths, engine) only for the vdresize roles
+     * ({@code management.endpoint.health.roles}); everything else (Prometheus, info) needs a vdresize
+     * role. Credentials are checked as for /api, by the same single provider, so a wrong password is
+     * a 401 that counts once towards Camunda's lockout, never a quiet fallback to the anonymous view.
+     */
     @Bean
     @Order(2)
+    SecurityFilterChain actuatorSecurityFilterChain(HttpSecurity http,
+                                                    CamundaIdentityAuthenticationProvider authenticationProvider,
+                                                    ProblemAccessDeniedHandler accessDeniedHandler,
+                                                    ObjectMapper objectMapper) throws Exception {
+        ProblemAuthenticationEntryPoint entryPoint = new ProblemAuthenticationEntryPoint(objectMapper, REALM);
+        return http
+                .securityMatcher(EndpointRequest.toAnyEndpoint())
+                .authenticationManager(new ProviderManager(authenticationProvider))
+                .authorizeHttpRequests(requests -> requests
+                        .requestMatchers(EndpointRequest.to(HealthEndpoint.class)).permitAll()
+                        .anyRequest().hasAnyAuthority(authorities(ALL_ROLES)))
+                .httpBasic(basic -> basic.realmName(REALM).authenticationEntryPoint(entryPoint))
+                .exceptionHandling(exceptions -> exceptions
+                        .authenticationEntryPoint(entryPoint)
+                        .accessDeniedHandler(accessDeniedHandler))
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .csrf(AbstractHttpConfigurer::disable)
+                .requestCache(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .build();
+    }
+
+    @Bean
+    @Order(3)
     SecurityFilterChain defaultSecurityFilterChain(HttpSecurity http) throws Exception {
         return http
                 .authorizeHttpRequests(requests -> requests.anyRequest().permitAll())

@@ -8,9 +8,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.identity.User;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -21,8 +26,9 @@ import org.vdresize.storage.StoragePort;
 import org.vdresize.vm.HypervisorPort;
 
 /**
- * What operators and integrators reach without credentials besides health: the OpenAPI description
- * of /api/** with its browsable UI, and the Prometheus scrape with vdresize's own metrics. The
+ * What operators and integrators reach besides the API: the OpenAPI description of /api/** with its
+ * browsable UI (without credentials), and the Prometheus scrape with vdresize's own metrics (with
+ * a vdresize role). The
  * whole application on a random port; the libvirt ports are mocks (nothing here calls them).
  * {@code @AutoConfigureObservability}: tests otherwise replace the Prometheus registry by a simple one.
  */
@@ -36,6 +42,7 @@ import org.vdresize.vm.HypervisorPort;
 class OpsEndpointsTest {
 
     @LocalServerPort int port;
+    @Autowired IdentityService identity;
     @MockitoBean InventoryPort inventory;
     @MockitoBean StoragePort storage;
     @MockitoBean HypervisorPort hypervisor;
@@ -47,6 +54,12 @@ class OpsEndpointsTest {
     HttpResponse<String> get(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> get(String path, String user, String password) throws Exception {
+        String basic = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .header("Authorization", "Basic " + basic).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -61,7 +74,7 @@ class OpsEndpointsTest {
         List<String> paths = new ArrayList<>();
         doc.get("paths").fieldNames().forEachRemaining(paths::add);
         assertThat(paths).containsExactlyInAnyOrder("/api/resizes", "/api/resizes/{id}", "/api/disks", "/api/hosts",
-                "/api/audit");
+                "/api/audit", "/api/audit/verify");
         assertThat(doc.at("/paths/~1api~1resizes").has("post")).isTrue();
         assertThat(doc.at("/paths/~1api~1resizes").has("get")).isTrue();
         assertThat(doc.at("/paths/~1api~1audit/get/responses/200/content").has("text/csv")).isTrue();
@@ -112,8 +125,23 @@ class OpsEndpointsTest {
     }
 
     @Test
-    void prometheusScrapesWithoutCredentialsAndShowsTheBusinessMetrics() throws Exception {
-        HttpResponse<String> response = get("/actuator/prometheus");
+    void prometheusNeedsAVdresizeRole() throws Exception {
+        HttpResponse<String> anonymous = get("/actuator/prometheus");
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.body()).doesNotContain("vdresize_", "jvm_");
+        if (identity.createUserQuery().userId("scraperwithoutrole").count() == 0) {
+            User user = identity.newUser("scraperwithoutrole");
+            user.setPassword("pw");
+            identity.saveUser(user);
+        }
+        HttpResponse<String> noRole = get("/actuator/prometheus", "scraperwithoutrole", "pw");
+        assertThat(noRole.statusCode()).isEqualTo(403);
+        assertThat(noRole.body()).doesNotContain("vdresize_", "jvm_");
+    }
+
+    @Test
+    void prometheusScrapesWithAnAuditorsCredentialsAndShowsTheBusinessMetrics() throws Exception {
+        HttpResponse<String> response = get("/actuator/prometheus", "auditor", "auditor");
         assertThat(response.statusCode()).isEqualTo(200);
         java.nio.file.Files.writeString(java.nio.file.Path.of("target", "prometheus.txt"), response.body());
         assertThat(response.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/plain");

@@ -3,6 +3,8 @@ package org.vdresize.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.Mockito.when;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -123,10 +125,75 @@ class SecurityWiringTest {
     }
 
     @Test
-    void healthIsOpen() throws Exception {
+    void anonymousHealthIsTheStatusAndNothingMore() throws Exception {
         HttpResponse<String> response = send(get("/actuator/health"));
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).startsWith("{\"status\":\"UP\"");
+        assertThat(response.body()).isEqualTo("{\"status\":\"UP\"}");
+        // a component's own path does not tell either
+        for (String component : List.of("libvirt", "db", "diskSpace", "ping")) {
+            HttpResponse<String> one = send(get("/actuator/health/" + component));
+            assertThat(one.statusCode()).as(component).isEqualTo(404);
+            assertThat(one.body()).as(component).doesNotContain("qemu", "status");
+        }
+    }
+
+    @Test
+    void everyVdresizeRoleSeesTheComponentsAndTheirDetails() throws Exception {
+        for (String group : List.of(Roles.OPERATORS, Roles.APPROVERS, Roles.AUDITORS, Roles.ADMINS)) {
+            HttpResponse<String> response = send(get("/actuator/health")
+                    .header("Authorization", basic(roleUser(group), "pw-" + group)));
+            assertThat(response.statusCode()).as(group).isEqualTo(200);
+            JsonNode health = new ObjectMapper().readTree(response.body());
+            assertThat(health.at("/status").asText()).as(group).isEqualTo("UP");
+            assertThat(health.at("/components/libvirt/details/hosts/0/name").asText()).as(group).isEqualTo("local");
+            assertThat(health.at("/components/libvirt/details/hosts/0/available").isBoolean()).as(group).isTrue();
+            assertThat(health.at("/components/db/details/database").asText()).as(group).isEqualTo("H2");
+            assertThat(health.at("/components/diskSpace/details/path").isMissingNode()).as(group).isFalse();
+            assertThat(send(get("/actuator/health/libvirt").header("Authorization", basic(roleUser(group), "pw-" + group)))
+                    .statusCode()).as(group).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aUserWithoutAVdresizeRoleSeesOnlyTheStatus() throws Exception {
+        HttpResponse<String> response = send(get("/actuator/health").header("Authorization", basic(OTHER_USER, "right")));
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("{\"status\":\"UP\"}");
+        assertThat(send(get("/actuator/health/libvirt").header("Authorization", basic(OTHER_USER, "right"))).statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void aWrongPasswordOnHealthIs401AndShowsNothing() throws Exception {
+        String user = roleUser("wrongpassword");
+        HttpResponse<String> response = send(get("/actuator/health").header("Authorization", basic(user, "guess")));
+        assertThat(response.statusCode()).isEqualTo(401);
+        assertThat(response.headers().firstValue("WWW-Authenticate")).hasValue("Basic realm=\"vdresize\"");
+        assertThat(response.body()).contains("\"code\":\"UNAUTHENTICATED\"").doesNotContain("components", "qemu", "UP");
+    }
+
+    @Test
+    void theOtherActuatorEndpointsNeedAVdresizeRole() throws Exception {
+        assertThat(send(get("/actuator/info")).statusCode()).isEqualTo(401);
+        assertThat(send(get("/actuator")).statusCode()).isEqualTo(401);
+        assertThat(send(get("/actuator/info").header("Authorization", basic(OTHER_USER, "right"))).statusCode())
+                .isEqualTo(403);
+        assertThat(send(get("/actuator/info").header("Authorization", basic(roleUser(Roles.AUDITORS), "pw-" + Roles.AUDITORS)))
+                .statusCode()).isEqualTo(200);
+    }
+
+    /** A user in {@code group} (none when it is not a group) with the password "pw-" + group. */
+    private String roleUser(String group) {
+        String id = "h" + group.replaceAll("[^A-Za-z0-9]", "");  // Camunda ids: letters and digits
+        if (identityService.createUserQuery().userId(id).count() == 0) {
+            User user = identityService.newUser(id);
+            user.setPassword("pw-" + group);
+            identityService.saveUser(user);
+            if (identityService.createGroupQuery().groupId(group).count() == 1) {
+                identityService.createMembership(id, group);
+            }
+        }
+        return id;
     }
 
     @Test

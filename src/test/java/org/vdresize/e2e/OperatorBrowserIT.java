@@ -265,11 +265,13 @@ class OperatorBrowserIT {
         return resize;
     }
 
-    /** As Prometheus scrapes: no credentials. */
+    /** As Prometheus scrapes: with the credentials of a user in a vdresize role (basic_auth). */
     String scrape() {
         try {
             return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://localhost:" + port + "/actuator/prometheus")).build(),
+                    java.net.URI.create("http://localhost:" + port + "/actuator/prometheus"))
+                    .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
+                            "auditor:auditor".getBytes(java.nio.charset.StandardCharsets.UTF_8))).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
