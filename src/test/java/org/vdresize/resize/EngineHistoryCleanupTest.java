@@ -63,6 +63,8 @@ import org.vdresize.vm.HypervisorPort;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.datasource.url=jdbc:h2:mem:history-cleanup;DB_CLOSE_DELAY=-1",
+        // the demo users instead of an admin whose random password goes to data/ of the working directory
+        "vdresize.demo.create-user=true",
         "vdresize.storage.poll-interval=PT0.2S",
         "vdresize.approval.growth-bytes=1073741824",
         "vdresize.history.time-to-live=P0D",
