@@ -281,6 +281,29 @@ class RolesTest {
     }
 
     @Test
+    void everyRoleFollowsTheNextLinksOfTheListsAndNobodyLearnsEvenWhetherAParameterIsBad() throws Exception {
+        for (String name : List.of("page-1", "page-2")) {
+            String id = json.readTree(api("operator", post("/api/resizes", body(disk(name), "+16M"))).body()).at("/id").asText();
+            awaitStatus("operator", id, "COMPLETED");
+        }
+        for (String user : List.of("auditor", "approver", "operator", "demo")) {
+            for (String list : List.of("/api/resizes?status=COMPLETED&limit=1", "/api/disks?limit=1")) {
+                HttpResponse<String> first = api(user, get(list));
+                assertThat(first.statusCode()).as(user + " GET " + list).isEqualTo(200);
+                String link = first.headers().firstValue("Link").orElseThrow();
+                String next = link.substring(link.indexOf('<') + 1, link.indexOf('>'));
+                HttpResponse<String> second = api(user, get(next));
+                assertThat(second.statusCode()).as(user + " GET " + next).isEqualTo(200);
+                assertThat(json.readTree(second.body()).get(0)).isNotEqualTo(json.readTree(first.body()).get(0));
+            }
+            assertThat(api(user, get("/api/resizes?limit=0")).statusCode()).isEqualTo(400);
+        }
+        for (String read : List.of("/api/resizes?vm=x&limit=1", "/api/resizes?limit=0", "/api/disks?cursor=bad")) {
+            assertThat(api(NOBODY, get(read)).statusCode()).as(read).isEqualTo(403);
+        }
+    }
+
+    @Test
     void otherMethodsAreForAdministratorsWhoStillGetTheHonestAnswer() throws Exception {
         for (String user : List.of("operator", "approver", "auditor")) {
             assertThat(api(user, HttpRequest.newBuilder(uri("/api/resizes/x")).DELETE()).statusCode()).as(user)
