@@ -12,10 +12,9 @@ create index vdr_resize_disk_started on vdr_resize (disk_path, started_at desc, 
 create index vdr_resize_vm_name on vdr_resize_vm (vm_name);
 create index vdr_resize_vm_uuid on vdr_resize_vm (vm_uuid);
 
--- GET /api/audit: oldest first (at, id)
-drop index if exists vdr_audit_at;
-create index vdr_audit_at_id on vdr_audit_event (at, id);
+-- GET /api/audit: in the order of the trail, seq (V3 made it unique: vdr_audit_seq); the filters
+-- type, resizeId and disk with seq; from/to keep the index on at (V1)
+create index vdr_audit_type_seq on vdr_audit_event (type, seq);
+create index vdr_audit_resize_seq on vdr_audit_event (resize_id, seq);
 drop index if exists vdr_audit_disk;
-create index vdr_audit_disk_at on vdr_audit_event (disk, at, id);
-create index vdr_audit_type_at on vdr_audit_event (type, at, id);
-create index vdr_audit_resize_at on vdr_audit_event (resize_id, at, id);
+create index vdr_audit_disk_seq on vdr_audit_event (disk, seq);

@@ -22,14 +22,21 @@ final class AuditCsv {
 
     static String write(List<AuditEvent> events) {
         StringBuilder csv = new StringBuilder(HEADER).append(CRLF);
-        for (AuditEvent e : events) {
-            csv.append(Stream.of(e.at(), e.type(), e.resizeId(), e.disk(), e.vm(), e.user(), e.oldSize(),
-                            e.newSize(), e.detail(), e.seq(), e.prevHash(), e.hash())
-                    .map(AuditCsv::cell)
-                    .collect(Collectors.joining(",")))
-                    .append(CRLF);
-        }
+        events.forEach(e -> csv.append(line(e)));
         return csv.toString();
+    }
+
+    /** The header line, to begin a CSV written line by line. */
+    static String headerLine() {
+        return HEADER + CRLF;
+    }
+
+    /** One event as one CSV record, with its line end. */
+    static String line(AuditEvent e) {
+        return Stream.of(e.at(), e.type(), e.resizeId(), e.disk(), e.vm(), e.user(), e.oldSize(), e.newSize(), e.detail(),
+                        e.seq(), e.prevHash(), e.hash())
+                .map(AuditCsv::cell)
+                .collect(Collectors.joining(",", "", CRLF));
     }
 
     static String cell(Object value) {

@@ -11,8 +11,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.springframework.core.Ordered;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -73,22 +75,70 @@ public class AuditService {
 
     /** Events in the order of the trail (oldest first); every argument may be null (no filter). */
     public List<AuditEvent> query(String diskPath, Instant from, Instant to) {
-        StringBuilder sql = new StringBuilder("select " + COLUMNS + " from vdr_audit_event where 1 = 1");
         List<Object> args = new ArrayList<>();
-        if (diskPath != null) {
+        String sql = select(new AuditFilter(diskPath, from, to, null, null), null, args);
+        return jdbc.query(sql, ROW, args.toArray());
+    }
+
+    /**
+     * Up to {@code max} entries in the order of the trail, after entry {@code afterSeq} when it is given
+     * (keyset paging on seq). Since seq is also the commit order (see {@link #record}), an entry
+     * appended while a client pages through the trail has a higher seq than every entry before it: it
+     * comes in a later page, never in one already read, and it pushes no entry from one page to the
+     * next. V4__keyset_paging.sql has an index of seq after each filter.
+     */
+    public List<AuditEvent> page(AuditFilter filter, Long afterSeq, int max) {
+        List<Object> args = new ArrayList<>();
+        String sql = select(filter, afterSeq, args) + " limit ?";
+        args.add(max);
+        return jdbc.query(sql, ROW, args.toArray());
+    }
+
+    /**
+     * Every matching entry in the order of the trail, one at a time to {@code each}, in constant
+     * memory: read with a fetch size inside a read-only transaction (without one, PostgreSQL's driver
+     * reads the whole result before it returns the first row). An exception of {@code each} ends it.
+     */
+    public void forEach(AuditFilter filter, Consumer<AuditEvent> each) {
+        List<Object> args = new ArrayList<>();
+        String sql = select(filter, null, args);
+        readOnly.executeWithoutResult(status -> jdbc.query(con -> {
+            PreparedStatement ps = con.prepareStatement(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+            ps.setFetchSize(FETCH_SIZE);
+            for (int i = 0; i < args.size(); i++) {
+                ps.setObject(i + 1, args.get(i));
+            }
+            return ps;
+        }, (RowCallbackHandler) rs -> each.accept(event(rs))));
+    }
+
+    private static String select(AuditFilter filter, Long afterSeq, List<Object> args) {
+        StringBuilder sql = new StringBuilder("select " + COLUMNS + " from vdr_audit_event where 1 = 1");
+        if (filter.disk() != null) {
             sql.append(" and disk = ?");
-            args.add(diskPath);
+            args.add(filter.disk());
         }
-        if (from != null) {
+        if (filter.from() != null) {
             sql.append(" and at >= ?");
-            args.add(ts(from));
+            args.add(ts(filter.from()));
         }
-        if (to != null) {
+        if (filter.to() != null) {
             sql.append(" and at <= ?");
-            args.add(ts(to));
+            args.add(ts(filter.to()));
         }
-        sql.append(" order by seq");
-        return jdbc.query(sql.toString(), ROW, args.toArray());
+        if (filter.type() != null) {
+            sql.append(" and type = ?");
+            args.add(filter.type());
+        }
+        if (filter.resizeId() != null) {
+            sql.append(" and resize_id = ?");
+            args.add(filter.resizeId());
+        }
+        if (afterSeq != null) {
+            sql.append(" and seq > ?");
+            args.add(afterSeq);
+        }
+        return sql.append(" order by seq").toString();
     }
 
     public List<AuditEvent> forResize(String resizeId) {

@@ -287,7 +287,8 @@ class RolesTest {
             awaitStatus("operator", id, "COMPLETED");
         }
         for (String user : List.of("auditor", "approver", "operator", "demo")) {
-            for (String list : List.of("/api/resizes?status=COMPLETED&limit=1", "/api/disks?limit=1")) {
+            for (String list : List.of("/api/resizes?status=COMPLETED&limit=1", "/api/disks?limit=1",
+                    "/api/audit?type=RESIZE_COMPLETED&limit=1")) {
                 HttpResponse<String> first = api(user, get(list));
                 assertThat(first.statusCode()).as(user + " GET " + list).isEqualTo(200);
                 String link = first.headers().firstValue("Link").orElseThrow();
@@ -298,7 +299,8 @@ class RolesTest {
             }
             assertThat(api(user, get("/api/resizes?limit=0")).statusCode()).isEqualTo(400);
         }
-        for (String read : List.of("/api/resizes?vm=x&limit=1", "/api/resizes?limit=0", "/api/disks?cursor=bad")) {
+        for (String read : List.of("/api/resizes?vm=x&limit=1", "/api/resizes?limit=0", "/api/disks?cursor=bad",
+                "/api/audit?type=bogus", "/api/audit?resizeId=x&limit=1")) {
             assertThat(api(NOBODY, get(read)).statusCode()).as(read).isEqualTo(403);
         }
     }
