@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * the result is known to fit, so no size is ever rounded through a double.
  *
  * @param relative true for "+N": grow by {@code bytes}
- * @param bytes    the absolute size or the growth, 1 .. 2^53
+ * @param bytes    the absolute size, 1 .. 2^53, or the growth, 0 .. 2^53
  * @param text     what the client wrote (the number's digits for a JSON number)
  */
 public record SizeSpec(boolean relative, long bytes, String text) {
@@ -43,8 +43,9 @@ public record SizeSpec(boolean relative, long bytes, String text) {
             Map.entry("TB", BigInteger.TEN.pow(12)));
 
     public SizeSpec {
-        if (bytes <= 0 || bytes > MAX_BYTES) {
-            throw invalid("a size must be between 1 byte and 2^53 bytes, not " + bytes);
+        if (bytes < (relative ? 0 : 1) || bytes > MAX_BYTES) {
+            throw invalid(relative ? "a growth must be between 0 and 2^53 bytes, not " + bytes
+                    : "a size must be between 1 byte and 2^53 bytes, not " + bytes);
         }
     }
 
@@ -69,13 +70,18 @@ public record SizeSpec(boolean relative, long bytes, String text) {
 
     /**
      * The size the disk should have: the absolute size, or the current capacity plus the growth,
-     * rounded up to a whole MiB (qemu and most storage allocate in MiB steps).
+     * rounded up to a whole MiB (qemu and most storage allocate in MiB steps). A growth that rounds
+     * to no whole MiB (less than half a MiB: "+0", "+1B", "+100K") asks for nothing: the current
+     * capacity, which is the no-op, whatever that capacity is.
      *
      * @throws ResizeRejectedException INVALID_SIZE when the result would exceed 2^53 bytes
      */
     public long targetBytes(long currentCapacity) {
         if (currentCapacity < 0) {
             throw new IllegalArgumentException("negative capacity " + currentCapacity);
+        }
+        if (growsByNothing()) {
+            return currentCapacity;
         }
         BigInteger target = BigInteger.valueOf(bytes);
         if (relative) {
@@ -90,6 +96,11 @@ public record SizeSpec(boolean relative, long bytes, String text) {
                     : "size \"" + text + "\" is larger than 2^53 bytes once rounded up to a whole MiB");
         }
         return rounded.longValueExact();
+    }
+
+    /** A growth below half a MiB: rounded to whole MiB, it is zero. */
+    public boolean growsByNothing() {
+        return relative && bytes < MIB / 2;
     }
 
     private static SizeSpec parseText(String raw) {
@@ -112,7 +123,8 @@ public record SizeSpec(boolean relative, long bytes, String text) {
                     + "\"; use B, K/KiB, M/MiB, G/GiB, T/TiB (1024) or KB, MB, GB, TB (1000)");
         }
         BigDecimal number = new BigDecimal(m.group(2));
-        if (number.signum() == 0) {
+        // "+0" grows by nothing, a harmless no-op; a size of zero would destroy the disk
+        if (number.signum() == 0 && !relative) {
             throw invalid("size \"" + text + "\" is zero");
         }
         // a fraction of a byte after the unit conversion is rounded up: "0.3K" is 308 bytes

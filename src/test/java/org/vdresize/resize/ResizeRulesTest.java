@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.vdresize.common.NotFoundException;
 import org.vdresize.config.VdresizeProperties;
 import org.vdresize.inventory.InventoryPort;
@@ -129,6 +131,19 @@ class ResizeRulesTest {
         volume("raw", GIB, 0);
         ValidatedResize v = rules().validate(byPath(PATH, "1G"));
         assertThat(v.noop()).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"+0", "+0M", "+1B", "+100K"})
+    void aGrowthThatRoundsToTheCurrentSizeIsANoopEvenWhereAGrowthWouldBeRefused(String size) {
+        volume("raw", GIB, 0);
+        // a no-op needs no lock, no space and no approval: it changes nothing
+        when(locks.activeHolder(PATH)).thenReturn(Optional.of("another-resize"));
+        ValidatedResize v = rules().validate(byPath(PATH, size));
+        assertThat(v.noop()).isTrue();
+        assertThat(v.newSize()).isEqualTo(GIB);
+        assertThat(v.oldSize()).isEqualTo(GIB);
+        assertThat(rejection(byPath(PATH, "+1M"))).isEqualTo(RejectionCode.DISK_BUSY);
     }
 
     @Test

@@ -141,9 +141,30 @@ class SizeSpecTest {
 
         @Test
         void growthIsAddedBeforeRounding() {
-            // 1 GiB + 1 byte, then + 1 byte: rounds once to the next MiB
-            assertThat(SizeSpec.parse("+1").targetBytes(GI + 1)).isEqualTo(GI + MI);
-            assertThat(SizeSpec.parse("+1").targetBytes(GI - 1)).isEqualTo(GI);
+            // 1 GiB + 1 byte, then + 1 MiB: rounds once, up to the next MiB
+            assertThat(SizeSpec.parse("+1M").targetBytes(GI + 1)).isEqualTo(GI + 2 * MI);
+            assertThat(SizeSpec.parse("+1M").targetBytes(GI - 1)).isEqualTo(GI + MI);
+            assertThat(SizeSpec.parse("+512K").targetBytes(GI)).isEqualTo(GI + MI);
+            assertThat(SizeSpec.parse("+1.5M").targetBytes(GI)).isEqualTo(GI + 2 * MI);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"+0", "+0M", "+0.0T", "+000", " +0 B ", "+1B", "+1", "+100K",
+                "+524287", "+0.49M"})
+        void aGrowthThatRoundsToNoWholeMibIsTheCurrentSizeWhateverItIs(String text) {
+            SizeSpec spec = SizeSpec.parse(text);
+            assertThat(spec.relative()).isTrue();
+            assertThat(spec.growsByNothing()).isTrue();
+            assertThat(spec.targetBytes(GI)).isEqualTo(GI);
+            // a capacity that is no whole MiB is kept too: growing by nothing never aligns a disk
+            assertThat(spec.targetBytes(GI + 1)).isEqualTo(GI + 1);
+            assertThat(spec.targetBytes(0)).isZero();
+        }
+
+        @Test
+        void halfAMibIsTheFirstGrowthThatCounts() {
+            assertThat(SizeSpec.parse("+524287").targetBytes(GI)).isEqualTo(GI);
+            assertThat(SizeSpec.parse("+524288").targetBytes(GI)).isEqualTo(GI + MI);
         }
 
         @Test
@@ -300,8 +321,8 @@ class SizeSpecTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"0", "0G", "+0", "+0M", "0.0T", "000", " 0 B"})
-        void zeroIsRejected(String text) {
+        @ValueSource(strings = {"0", "0G", "0.0T", "000", " 0 B"})
+        void aSizeOfZeroIsRejected(String text) {
             assertInvalid(text).hasMessageContaining("zero");
         }
 
@@ -355,6 +376,8 @@ class SizeSpecTest {
     @Test
     void theRecordItselfRefusesOutOfRangeBytes() {
         assertThatThrownBy(() -> new SizeSpec(false, 0, "0")).isInstanceOf(ResizeRejectedException.class);
+        assertThatThrownBy(() -> new SizeSpec(true, -1, "x")).isInstanceOf(ResizeRejectedException.class);
+        assertThat(new SizeSpec(true, 0, "+0").targetBytes(GI)).isEqualTo(GI);
         assertThatThrownBy(() -> new SizeSpec(true, TWO_53 + 1, "x")).isInstanceOf(ResizeRejectedException.class);
     }
 
