@@ -24,7 +24,8 @@ final class ApiDocs {
             + "number with an optional unit, and an optional leading + meaning \"grow by\". Units: B; K/KiB, M/MiB, G/GiB, "
             + "T/TiB (powers of 1024, like qemu-img and virsh); KB, MB, GB, TB (powers of 1000). Case and spaces are "
             + "tolerated. Examples: \"20G\", \"20GiB\", \"+512M\", \"1.5T\". Rounded up to a whole MiB; never smaller "
-            + "than the disk (SHRINK_NOT_SUPPORTED).";
+            + "than the disk (SHRINK_NOT_SUPPORTED). A growth that rounds to no whole MiB (\"+0\", \"+1B\", less than "
+            + "half a MiB) asks for the current size: the no-op answer, 200 with noop true.";
 
     @Schema(name = "ResizeRequest", description = "Name the disk in exactly one of three ways: vm + target, "
             + "pool + volume, or path; then the size. Unknown fields are refused (INVALID_REQUEST).")
@@ -41,7 +42,7 @@ final class ApiDocs {
                     example = "disk1.qcow2", maxLength = 1024)
             String volume,
             @Schema(description = "Way 3: the disk's source path", example = "/var/lib/libvirt/images/disk1.qcow2",
-                    maxLength = 4096)
+                    maxLength = 4000)
             String path,
             @Schema(description = SIZE_FORMS, requiredMode = Schema.RequiredMode.REQUIRED,
                     oneOf = {String.class, Long.class}, example = "+5G")

@@ -1,78 +1,96 @@
 package org.vdresize.process;
 
-import static org.vdresize.process.ResizeProcess.VAR_GROW_FILESYSTEM;
-import static org.vdresize.process.ResizeProcess.VAR_NOTIFY_GUEST;
-import static org.vdresize.process.ResizeProcess.VAR_PATH;
-import static org.vdresize.process.ResizeProcess.VAR_POOL;
-import static org.vdresize.process.ResizeProcess.VAR_REASON;
-import static org.vdresize.process.ResizeProcess.VAR_SIZE;
-import static org.vdresize.process.ResizeProcess.VAR_TARGET;
-import static org.vdresize.process.ResizeProcess.VAR_VM;
-import static org.vdresize.process.ResizeProcess.VAR_VOLUME;
+import static org.vdresize.process.ResizeProcess.VAR_INITIATOR;
+import static org.vdresize.process.ResizeProcess.VAR_VALIDATION_TOKEN;
+import static org.vdresize.process.ResizeProcess.VAR_VMS_RESIZED;
 
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
-import org.vdresize.resize.RejectionCode;
-import org.vdresize.resize.ResizeRejectedException;
+import org.camunda.bpm.engine.variable.value.FileValue;
+import org.camunda.bpm.engine.variable.value.SerializableValue;
+import org.camunda.bpm.engine.variable.value.TypedValue;
+import org.vdresize.resize.RequestFields;
 import org.vdresize.resize.ResizeRequest;
 
 /**
- * The request as process variables, from REST, engine-rest or the start form. Engine-rest callers
- * may send any type: a wrong one is INVALID_REQUEST, like a malformed REST body. Empty strings
- * (what a form sends for an untouched field) count as absent.
+ * The request as process variables, from REST, engine-rest or the start form, read by the same
+ * validator as a REST body ({@link RequestFields}): a variable of the wrong type, or one that is no
+ * request field, is INVALID_REQUEST like in a REST body. Nothing here deserializes a value.
  */
 final class RequestVariables {
+
+    /**
+     * Set by the engine or the process itself before validation, not by the caller: the start
+     * event's initiator, its listener's counter, the REST layer's transient validation token.
+     */
+    private static final Set<String> SET_BY_THE_PROCESS = Set.of(VAR_INITIATOR, VAR_VMS_RESIZED, VAR_VALIDATION_TOKEN);
+    /** the vdr_resize.requested_size column */
+    private static final int MAX_SIZE_TEXT = 64;
 
     private RequestVariables() {
     }
 
+    /** @throws org.vdresize.resize.ResizeRejectedException INVALID_REQUEST or INVALID_SIZE */
     static ResizeRequest read(DelegateExecution execution) {
-        return new ResizeRequest(text(execution, VAR_VM), text(execution, VAR_TARGET), text(execution, VAR_POOL),
-                text(execution, VAR_VOLUME), text(execution, VAR_PATH), size(execution),
-                flag(execution, VAR_NOTIFY_GUEST), flag(execution, VAR_GROW_FILESYSTEM), text(execution, VAR_REASON));
+        Map<String, Object> fields = new HashMap<>();
+        for (String name : execution.getVariableNames()) {
+            if (!SET_BY_THE_PROCESS.contains(name)) {
+                fields.put(name, value(execution.getVariableTyped(name, false)));
+            }
+        }
+        return RequestFields.read(fields, RequestFields.Source.VARIABLES);
     }
 
-    /** Like {@link #read} but never fails: for recording a rejection of a malformed request. */
+    /**
+     * Like {@link #read} but never fails, for recording the rejection of a malformed request: the
+     * texts that are texts, cut to what their columns hold; anything else is left out.
+     */
     static ResizeRequest readLeniently(DelegateExecution execution) {
-        return new ResizeRequest(lenient(execution, VAR_VM), lenient(execution, VAR_TARGET), lenient(execution, VAR_POOL),
-                lenient(execution, VAR_VOLUME), lenient(execution, VAR_PATH), lenient(execution, VAR_SIZE),
-                null, null, lenient(execution, VAR_REASON));
+        return new ResizeRequest(text(execution, RequestFields.VM), text(execution, RequestFields.TARGET),
+                text(execution, RequestFields.POOL), text(execution, RequestFields.VOLUME),
+                text(execution, RequestFields.PATH), sizeText(execution), flag(execution, RequestFields.NOTIFY_GUEST),
+                flag(execution, RequestFields.GROW_FILESYSTEM), text(execution, RequestFields.REASON));
+    }
+
+    /** The plain value; for a serialized object or a file only what it is, so that nothing is deserialized. */
+    private static Object value(TypedValue typed) {
+        if (typed == null) {
+            return null;
+        }
+        if (typed instanceof SerializableValue serializable) {
+            return serializable.isDeserialized() ? serializable.getValue() : Map.of();
+        }
+        if (typed instanceof FileValue) {
+            return new byte[0];
+        }
+        return typed.getValue();
+    }
+
+    private static Object plain(DelegateExecution execution, String name) {
+        try {
+            return value(execution.getVariableTyped(name, false));
+        } catch (RuntimeException unreadable) {
+            return null;
+        }
     }
 
     private static String text(DelegateExecution execution, String name) {
-        Object value = execution.getVariable(name);
-        if (value == null) {
-            return null;
-        }
-        if (!(value instanceof String s)) {
-            throw new ResizeRejectedException(RejectionCode.INVALID_REQUEST, name + " must be a string");
-        }
-        return s.isBlank() ? null : s.trim();
+        return plain(execution, name) instanceof String s && !s.isBlank()
+                ? cut(s.strip(), RequestFields.MAX_LENGTH.get(name)) : null;
     }
 
-    private static Object size(DelegateExecution execution) {
-        Object value = execution.getVariable(VAR_SIZE);
-        if (value instanceof String s && s.isBlank()) {
-            return null;
-        }
-        return value;
+    private static Object sizeText(DelegateExecution execution) {
+        Object size = plain(execution, RequestFields.SIZE);
+        return size instanceof String || size instanceof Number ? cut(size.toString().strip(), MAX_SIZE_TEXT) : null;
     }
 
     private static Boolean flag(DelegateExecution execution, String name) {
-        Object value = execution.getVariable(name);
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof Boolean b) {
-            return b;
-        }
-        if (value instanceof String s && (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false"))) {
-            return Boolean.valueOf(s);
-        }
-        throw new ResizeRejectedException(RejectionCode.INVALID_REQUEST, name + " must be true or false");
+        return plain(execution, name) instanceof Boolean b ? b : null;
     }
 
-    private static String lenient(DelegateExecution execution, String name) {
-        Object value = execution.getVariable(name);
-        return value == null ? null : value.toString();
+    private static String cut(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max);
     }
 }

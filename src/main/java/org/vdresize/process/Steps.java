@@ -17,11 +17,16 @@ final class Steps {
         return new StepRef(execution.getProcessInstanceId(), execution.getActivityInstanceId());
     }
 
+    /** the vdr_resize.error_message column; a message naming a long path would not fit */
+    static final int MAX_MESSAGE = 2000;
+
     /** Records why, for the paths after the error, and raises the modelled error. */
     static BpmnError error(DelegateExecution execution, String bpmnErrorCode, String code, String message) {
+        String fitting = message != null && message.length() > MAX_MESSAGE
+                ? message.substring(0, MAX_MESSAGE - 3) + "..." : message;
         execution.setVariable(VAR_ERROR_CODE, code);
-        execution.setVariable(VAR_ERROR_MESSAGE, message);
-        return new BpmnError(bpmnErrorCode, message);
+        execution.setVariable(VAR_ERROR_MESSAGE, fitting);
+        return new BpmnError(bpmnErrorCode, fitting);
     }
 
     /** The user who completed the user task that led here (the engine's authenticated user), or "unknown". */

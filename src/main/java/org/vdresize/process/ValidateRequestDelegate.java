@@ -4,6 +4,7 @@ import static org.vdresize.process.ResizeProcess.*;
 
 import java.util.List;
 import org.camunda.bpm.engine.variable.value.TypedValue;
+import org.vdresize.resize.RejectionCode;
 import org.vdresize.resize.ResizeRejectedException;
 import org.vdresize.resize.ResizeRequest;
 import org.vdresize.resize.ValidatedResize;
@@ -27,9 +28,11 @@ public class ValidateRequestDelegate implements JavaDelegate {
 
     @Override
     public void execute(DelegateExecution execution) {
-        ResizeRequest request = RequestVariables.read(execution);
+        ResizeRequest request;
         ValidatedResize resize;
         try {
+            checkRequester(execution);
+            request = RequestVariables.read(execution);
             resize = steps.accept(Steps.ref(execution), request, Steps.requester(execution),
                     validationToken(execution));
         } catch (ResizeRejectedException e) {
@@ -50,6 +53,22 @@ public class ValidateRequestDelegate implements JavaDelegate {
         // no guest to tell: no job per VM for a step that would only note so
         execution.setVariable(VAR_GUESTS_TO_NOTIFY, new java.util.ArrayList<>(request.notifyGuest() == null || request.notifyGuest() ? vms : List.of()));
         execution.setVariable(VAR_VMS_RESIZED, 0);
+    }
+
+    /**
+     * The engine sets the initiator from the authenticated user, but a caller's start variables are
+     * set after it and may replace it: an engine-rest start with {@code "initiator": "someone else"}
+     * would show the approver another requester (the approval form shows the initiator). Refused,
+     * like any variable that is no request field, and the initiator put back.
+     */
+    private static void checkRequester(DelegateExecution execution) {
+        var authentication = execution.getProcessEngineServices().getIdentityService().getCurrentAuthentication();
+        String user = authentication == null ? null : authentication.getUserId();
+        if (user != null && !user.equals(execution.getVariable(VAR_INITIATOR))) {
+            execution.setVariable(VAR_INITIATOR, user);
+            throw new ResizeRejectedException(RejectionCode.INVALID_REQUEST,
+                    VAR_INITIATOR + " is not a request field: the engine records who starts a resize");
+        }
     }
 
     /** Only a transient token counts: a stored variable of that name (e.g. from an engine-rest start) is ignored. */

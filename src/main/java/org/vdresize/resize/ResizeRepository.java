@@ -67,7 +67,7 @@ public class ResizeRepository {
                         + " started_at, ended_at, error_code, error_message) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 r.id(), r.status().name(), r.noop(), r.diskPath(), r.host(), r.pool(), r.volume(), r.format(),
                 r.preallocated(), r.oldSize(), r.requestedSize(), r.newSize(), r.notifyGuest(), r.growFilesystem(),
-                r.requestedBy(), r.reason(), ts(r.startedAt()), ts(r.endedAt()), r.errorCode(), r.errorMessage());
+                r.requestedBy(), r.reason(), ts(r.startedAt()), ts(r.endedAt()), r.errorCode(), fit(r.errorMessage()));
     }
 
     public Optional<ResizeRow> find(String id) {
@@ -122,7 +122,7 @@ public class ResizeRepository {
     public boolean updateStatusIf(String id, ResizeStatus expected, ResizeStatus status, Instant endedAt, String errorCode,
                                   String errorMessage) {
         return jdbc.update("update vdr_resize set status = ?, ended_at = ?, error_code = ?, error_message = ?"
-                + " where id = ? and status = ?", status.name(), ts(endedAt), errorCode, errorMessage, id, expected.name()) == 1;
+                + " where id = ? and status = ?", status.name(), ts(endedAt), errorCode, fit(errorMessage), id, expected.name()) == 1;
     }
 
     /** Whether a resize of this disk ended at or after {@code since}. */
@@ -150,7 +150,12 @@ public class ResizeRepository {
     public void updateStatus(String id, ResizeStatus status, Instant endedAt, String errorCode, String errorMessage) {
         jdbc.update("update vdr_resize set status = ?, ended_at = ?, error_code = coalesce(?, error_code),"
                         + " error_message = coalesce(?, error_message) where id = ?",
-                status.name(), ts(endedAt), errorCode, errorMessage, id);
+                status.name(), ts(endedAt), errorCode, fit(errorMessage), id);
+    }
+
+    /** An error message cut to its column: one naming a 4000-character path must not fail the write of the ending. */
+    private static String fit(String message) {
+        return message == null || message.length() <= 2000 ? message : message.substring(0, 1997) + "...";
     }
 
     public void insertVm(VmRow vm) {

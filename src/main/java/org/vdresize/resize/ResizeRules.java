@@ -2,7 +2,6 @@ package org.vdresize.resize;
 
 import static org.vdresize.resize.RejectionCode.DISK_BUSY;
 import static org.vdresize.resize.RejectionCode.INSUFFICIENT_SPACE;
-import static org.vdresize.resize.RejectionCode.INVALID_REQUEST;
 import static org.vdresize.resize.RejectionCode.SHRINK_NOT_SUPPORTED;
 import static org.vdresize.resize.RejectionCode.SIZE_LIMIT;
 import static org.vdresize.resize.RejectionCode.UNKNOWN_DISK;
@@ -10,7 +9,6 @@ import static org.vdresize.resize.RejectionCode.UNKNOWN_POOL;
 import static org.vdresize.resize.RejectionCode.UNKNOWN_VM;
 import static org.vdresize.resize.RejectionCode.UNSUPPORTED_DISK;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.vdresize.common.NotFoundException;
@@ -34,8 +32,6 @@ import org.springframework.stereotype.Component;
 @Component
 public class ResizeRules {
 
-    static final int MAX_REASON = 500;
-
     private final InventoryPort inventory;
     private final StoragePort storage;
     private final HypervisorPort hypervisor;
@@ -54,7 +50,7 @@ public class ResizeRules {
     }
 
     public ValidatedResize validate(ResizeRequest request) {
-        checkShape(request);
+        RequestFields.checkShape(request);
         SizeSpec size = SizeSpec.parse(request.size());
         String path = resolvePath(request);
         try {
@@ -154,45 +150,6 @@ public class ResizeRules {
             throw reject(UNKNOWN_DISK, "no storage volume and no VM disk has the path " + path);
         }
         return path;
-    }
-
-    /** Exactly one way of naming the disk, each complete; a reason of bounded length; a size. */
-    static void checkShape(ResizeRequest r) {
-        int ways = (r.vm() != null || r.target() != null ? 1 : 0)
-                + (r.pool() != null || r.volume() != null ? 1 : 0)
-                + (r.path() != null ? 1 : 0);
-        if (ways != 1) {
-            throw reject(INVALID_REQUEST, "name the disk in exactly one way: vm+target, pool+volume, or path");
-        }
-        if ((r.vm() != null && isBlank(r.target())) || (r.target() != null && isBlank(r.vm()))) {
-            throw reject(INVALID_REQUEST, "vm and target go together");
-        }
-        if ((r.pool() != null && isBlank(r.volume())) || (r.volume() != null && isBlank(r.pool()))) {
-            throw reject(INVALID_REQUEST, "pool and volume go together");
-        }
-        if (r.path() != null) {
-            if (!isNormalAbsolute(r.path())) {
-                throw reject(INVALID_REQUEST, "path must be absolute and normalized (no '.', '..' or '//')");
-            }
-        }
-        if (r.size() == null) {
-            throw reject(INVALID_REQUEST, "size is missing");
-        }
-        if (r.reason() != null && r.reason().length() > MAX_REASON) {
-            throw reject(INVALID_REQUEST, "reason is longer than " + MAX_REASON + " characters");
-        }
-    }
-
-    private static boolean isNormalAbsolute(String path) {
-        try {
-            return path.startsWith("/") && Path.of(path).normalize().toString().equals(path);
-        } catch (java.nio.file.InvalidPathException e) {
-            return false;
-        }
-    }
-
-    private static boolean isBlank(String s) {
-        return s == null || s.isBlank();
     }
 
     private static ResizeRejectedException reject(RejectionCode code, String message) {

@@ -222,7 +222,7 @@ class ResizeControllerTest extends ApiSliceTest {
                 .andExpect(status().isAccepted());
         postResize("{\"pool\": \"" + "p".repeat(255) + "\", \"volume\": \"" + "x".repeat(1024) + "\", \"size\": \"1G\"}")
                 .andExpect(status().isAccepted());
-        postResize("{\"path\": \"/" + "d".repeat(4095) + "\", \"size\": \"1G\"}").andExpect(status().isAccepted());
+        postResize("{\"path\": \"/" + "d".repeat(3999) + "\", \"size\": \"1G\"}").andExpect(status().isAccepted());
     }
 
     @Test
@@ -268,7 +268,7 @@ class ResizeControllerTest extends ApiSliceTest {
                 Arguments.of("target of 65 characters", "{\"vm\": \"v\", \"target\": \"" + "t".repeat(65) + "\", \"size\": \"1G\"}", "target is longer than 64"),
                 Arguments.of("pool of 256 characters", "{\"pool\": \"" + "p".repeat(256) + "\", \"volume\": \"x\", \"size\": \"1G\"}", "pool is longer than 255"),
                 Arguments.of("volume of 1025 characters", "{\"pool\": \"p\", \"volume\": \"" + "x".repeat(1025) + "\", \"size\": \"1G\"}", "volume is longer than 1024"),
-                Arguments.of("path of 4097 characters", "{\"path\": \"/" + "d".repeat(4096) + "\", \"size\": \"1G\"}", "path is longer than 4096"),
+                Arguments.of("path of 4001 characters", "{\"path\": \"/" + "d".repeat(4000) + "\", \"size\": \"1G\"}", "path is longer than 4000"),
                 Arguments.of("reason of 501 characters", "{\"path\": \"/d\", \"size\": \"1G\", \"reason\": \"" + "x".repeat(501) + "\"}", "501 characters")));
         return cases.stream();
     }

@@ -14,6 +14,10 @@ import java.util.stream.StreamSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.vdresize.resize.ResizeRejectedException;
+import org.vdresize.resize.SizeSpec;
 
 /**
  * The Camunda Forms in forms/: Tasklist renders them (form-js, schemaVersion up to 16 in 7.24) and
@@ -68,6 +72,29 @@ class ResizeFormsTest {
         for (String bad : List.of("", "G", "-5G", "20X", "twenty", "1.5.2G", "20 G B")) {
             assertThat(size.matcher(bad).find()).as(bad).isFalse();
         }
+    }
+
+    /**
+     * The form checks a size's syntax before Tasklist submits it; the process checks it again with
+     * SizeSpec. Both must agree, or a person would see a size refused that the API takes, or a
+     * submitted one end REJECTED for its syntax. Only values (zero, above 2^53) are left to the process.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"20G", "20GiB", "20 gib", "+512M", "1.5T", "21474836480", "+0", "+0M", "+1B", "+100K",
+        ".5G", "5.", "+.5M", " 7 b ", "100MB", "1TB", "0", "0G", "9999999T",
+        "", " ", "+", "G", "+ 5G", "++5G", "-5G", "-1", "1e9", "1E9G", "20X", "20 XB", "20 G B", "1.5.2G", "1,5G",
+        "0x10", "twenty", "5+", "20G;drop"})
+    void theStartFormsSizePatternAgreesWithTheProcess(String text) throws IOException {
+        Pattern pattern = Pattern.compile(fields(form("resize-start")).get(VAR_SIZE).at("/validate/pattern").asText());
+        boolean process;
+        try {
+            SizeSpec.parse(text);
+            process = true;
+        } catch (ResizeRejectedException e) {
+            // refused for its value, not its syntax: the process says so in the REJECTED resize
+            process = e.getMessage().contains("zero") || e.getMessage().contains("2^53");
+        }
+        assertThat(pattern.matcher(text).find()).as("the form's pattern on \"%s\"", text).isEqualTo(process);
     }
 
     @Test
