@@ -69,6 +69,7 @@ import org.vdresize.vm.HypervisorPort;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.datasource.url=jdbc:h2:mem:waysin;DB_CLOSE_DELAY=-1",
+        "vdresize.demo.create-user=true",  // no first administrator with a random password file: the demo users
         "vdresize.storage.poll-interval=PT0.2S",
         "vdresize.approval.growth-bytes=1073741824",
         "camunda.bpm.generate-unique-process-engine-name=true",
