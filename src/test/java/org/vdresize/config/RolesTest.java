@@ -441,10 +441,18 @@ class RolesTest {
     @Test
     void anAdministratorCannotApproveTheirOwnResizeNorNameSomeoneElseAsRequester() throws Exception {
         String path = disk("four-eyes-admin");
-        // an engine-rest start whose variables name another initiator: the requester is still who started it
+        // an engine-rest start whose variables name another initiator: no request field, so it ends REJECTED
+        // (api-contract.md, "Every way in, one contract"), and under who started it, not the named one
         String start = engineRest("/process-definition/key/virtual-disk-resize/start");
-        HttpResponse<String> started = api("demo", post(start, "{\"variables\": {\"path\": {\"value\": \"" + path
+        HttpResponse<String> forged = api("demo", post(start, "{\"variables\": {\"path\": {\"value\": \"" + path
                 + "\"}, \"size\": {\"value\": \"+2G\"}, \"initiator\": {\"value\": \"approver\"}}}"));
+        assertThat(forged.statusCode()).as(forged.body()).isEqualTo(200);
+        JsonNode refused = awaitStatus("auditor", json.readTree(forged.body()).at("/id").asText(), "REJECTED");
+        assertThat(refused.at("/requestedBy").asText()).isEqualTo("demo");
+        assertThat(refused.at("/error/code").asText()).isEqualTo("INVALID_REQUEST");
+
+        HttpResponse<String> started = api("demo", post(start, "{\"variables\": {\"path\": {\"value\": \"" + path
+                + "\"}, \"size\": {\"value\": \"+2G\"}}}"));
         assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
         String id = json.readTree(started.body()).at("/id").asText();
         assertThat(awaitStatus("auditor", id, "WAITING_FOR_APPROVAL").at("/requestedBy").asText()).isEqualTo("demo");
