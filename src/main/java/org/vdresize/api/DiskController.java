@@ -14,11 +14,14 @@ import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.vdresize.common.Page;
+import org.vdresize.config.CamundaIdentityAuthenticationProvider;
+import org.vdresize.config.Roles;
 import org.vdresize.inventory.DiskView;
 import org.vdresize.inventory.HostStatus;
 import org.vdresize.inventory.InventoryService;
@@ -68,10 +71,22 @@ public class DiskController {
 
     private static final String CURSOR_LIST = "disks";
 
-    /** Not in the contract: which configured libvirt hosts answer right now. */
+    /**
+     * Not in the contract: which configured libvirt hosts answer right now. A URI's user part and
+     * secrets are for camunda-admin only (api-contract.md, "Hypervisor hosts").
+     */
     @GetMapping("/hosts")
-    @Operation(summary = "List libvirt hosts", description = "The configured hosts and whether each answers now.")
-    public List<HostStatus> hosts() {
-        return inventoryService.hosts();
+    @Operation(summary = "List libvirt hosts", description = "The configured hosts and whether each answers now. "
+            + "The URI as configured for camunda-admin; for the other groups without its user part and secret "
+            + "parameter values (keyfile=***).")
+    public List<HostStatus> hosts(@Parameter(hidden = true) Authentication authentication) {
+        List<HostStatus> hosts = inventoryService.hosts();
+        return isAdmin(authentication) ? hosts : hosts.stream().map(HostStatus::redacted).toList();
+    }
+
+    private static boolean isAdmin(Authentication authentication) {
+        String admins = CamundaIdentityAuthenticationProvider.GROUP_AUTHORITY_PREFIX + Roles.ADMINS;
+        return authentication != null && authentication.getAuthorities().stream()
+                .anyMatch(authority -> admins.equals(authority.getAuthority()));
     }
 }

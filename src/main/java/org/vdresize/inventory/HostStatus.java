@@ -1,5 +1,14 @@
 package org.vdresize.inventory;
 
-/** A configured libvirt host and whether it answers now. */
+/**
+ * A configured libvirt host and whether it answers now. {@code uri} is the URI as configured, which
+ * only camunda-admin may see: everyone else gets {@link #redacted()}.
+ */
 public record HostStatus(String name, String uri, boolean available, String error) {
+
+    /** The same without the URI's user part and secrets, in the URI and in the error ({@link HostUri}). */
+    public HostStatus redacted() {
+        HostUri hostUri = new HostUri(uri);
+        return new HostStatus(name, hostUri.redacted(), available, hostUri.scrub(error));
+    }
 }

@@ -12,7 +12,8 @@ import org.vdresize.inventory.HostStatus;
  * The {@code libvirt} health component: every configured host with whether it answers. A host that
  * does not answer makes this component {@code UNKNOWN}, never {@code DOWN}: the application itself
  * works (it serves its API and resizes on the other hosts), and UNKNOWN ranks below UP, so the
- * overall status stays UP while the details show the host as unavailable.
+ * overall status stays UP while the details show the host as unavailable. URIs are shown without
+ * their user part and secrets ({@link org.vdresize.inventory.HostUri}), whoever asks.
  */
 @Component("libvirtHealthIndicator") // the health component is named after the bean: "libvirt"
 public class LibvirtHealthIndicator implements HealthIndicator {
@@ -25,7 +26,8 @@ public class LibvirtHealthIndicator implements HealthIndicator {
 
     @Override
     public Health health() {
-        List<HostStatus> statuses = hosts.statuses();
+        // redacted for everyone: health answers end up in monitoring systems; the full URI is in GET /api/hosts
+        List<HostStatus> statuses = hosts.statuses().stream().map(HostStatus::redacted).toList();
         List<Map<String, Object>> details = statuses.stream().map(LibvirtHealthIndicator::details).toList();
         Health.Builder builder = statuses.stream().allMatch(HostStatus::available) ? Health.up() : Health.unknown();
         return builder.withDetail("hosts", details).build();

@@ -30,6 +30,7 @@ import org.vdresize.common.HostUnavailableException;
 import org.vdresize.common.NotFoundException;
 import org.vdresize.config.VdresizeProperties;
 import org.vdresize.inventory.HostStatus;
+import org.vdresize.inventory.HostUri;
 
 /**
  * One libvirt connection per configured host, opened on first use and kept open. A call that fails
@@ -363,7 +364,9 @@ public class LibvirtHosts {
             closeQuietly(connect);
         }
 
-        private void connectFailed(String message) {
+        private void connectFailed(String libvirtMessage) {
+            // ssh's own words may name the login ("root@hv7: Permission denied"): never logged nor shown
+            String message = new HostUri(uri).scrub(libvirtMessage);
             log.warn("cannot connect to libvirt host {} ({}): {}", name, LibvirtUri.withoutUser(uri), message);
             synchronized (this) {
                 attempt = null;

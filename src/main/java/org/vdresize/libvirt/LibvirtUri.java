@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
+import org.vdresize.inventory.HostUri;
 
 /**
  * A configured libvirt URI as vdresize reads it: its transport, whether it leaves the remote host's
@@ -21,8 +21,6 @@ import java.util.regex.Pattern;
 public final class LibvirtUri {
 
     public enum Transport { UNIX, TLS, TCP, SSH, LIBSSH, LIBSSH2, EXT, OTHER }
-
-    private static final Pattern USER_PART = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@]*@");
 
     private final String uri;
     private final URI parsed;
@@ -46,9 +44,12 @@ public final class LibvirtUri {
         return new LibvirtUri(uri, parsed, transportOf(parsed), paramsOf(parsed.getRawQuery()));
     }
 
-    /** The URI without its user part ({@code qemu+ssh://root@h/system} becomes {@code qemu+ssh://h/system}): safe to log. */
+    /**
+     * The URI without its user part and secret parameter values ({@code qemu+ssh://root@h/system}
+     * becomes {@code qemu+ssh://h/system}, {@code keyfile=***}): safe to log ({@link HostUri}).
+     */
     public static String withoutUser(String uri) {
-        return uri == null ? null : USER_PART.matcher(uri).replaceFirst("$1");
+        return HostUri.redact(uri);
     }
 
     public Transport transport() {

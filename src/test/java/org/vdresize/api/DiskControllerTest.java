@@ -1,5 +1,9 @@
 package org.vdresize.api;
 
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.not;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyInt;
@@ -13,6 +17,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import java.util.List;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -108,5 +113,25 @@ class DiskControllerTest extends ApiSliceTest {
                 .andExpect(jsonPath("$[0].available").value(true))
                 .andExpect(jsonPath("$[1].name").value("kvm2"))
                 .andExpect(jsonPath("$[1].available").value(false));
+    }
+
+    @Test
+    void aHostUrisUserAndSecretsAreForCamundaAdminOnly() throws Exception {
+        String uri = "qemu+ssh://root@kvm7/system?keyfile=/etc/vdr/id_kvm7&no_tty=1";
+        when(inventoryService.hosts()).thenReturn(List.of(new HostStatus("kvm7", uri, false,
+                "Cannot recv data: root@kvm7: Permission denied (publickey)")));
+
+        mvc.perform(get("/api/hosts").with(demo()))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$[0].uri").value(uri));
+        for (String group : List.of("disk-operators", "disk-approvers", "auditors")) {
+            mvc.perform(get("/api/hosts").with(user("someone").authorities(new SimpleGrantedAuthority("GROUP_" + group))))
+                    .andExpect(status().isOk())
+                    .andExpect(jsonPath("$[0].name").value("kvm7"))
+                    .andExpect(jsonPath("$[0].uri").value("qemu+ssh://kvm7/system?keyfile=***&no_tty=1"))
+                    .andExpect(jsonPath("$[0].error").value("Cannot recv data: kvm7: Permission denied (publickey)"))
+                    .andExpect(content().string(not(containsString("root"))))
+                    .andExpect(content().string(not(containsString("id_kvm7"))));
+        }
     }
 }

@@ -15,6 +15,9 @@ import java.util.List;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.identity.User;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -33,13 +36,19 @@ import org.vdresize.vm.HypervisorPort;
  * {@code @AutoConfigureObservability}: tests otherwise replace the Prometheus registry by a simple one.
  */
 @AutoConfigureObservability
+@ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.datasource.url=jdbc:h2:mem:ops-endpoints;DB_CLOSE_DELAY=-1",
         "vdresize.demo.create-user=true",  // the demo users (password = name), as scripts/run.sh
+        // a host whose URI names a root login and a key file: neither may show in metrics, health or the log
+        "vdresize.hosts[0].name=local", "vdresize.hosts[0].uri=qemu:///system",
+        "vdresize.hosts[1].name=kvm7", "vdresize.hosts[1].uri=" + OpsEndpointsTest.SECRET_URI,
         "camunda.bpm.job-execution.enabled=false",
         "camunda.bpm.generate-unique-process-engine-name=true",
         "camunda.bpm.generate-unique-process-application-name=true"})
 class OpsEndpointsTest {
+
+    static final String SECRET_URI = "qemu+ssh://root@kvm7.invalid/system?keyfile=/etc/vdr/id_kvm7";
 
     @LocalServerPort int port;
     @Autowired IdentityService identity;
@@ -122,6 +131,25 @@ class OpsEndpointsTest {
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("swagger-ui");
         assertThat(get("/v3/api-docs/swagger-config").body()).contains("/v3/api-docs");
+    }
+
+    @Test
+    void aHostsLoginAndKeyFileAreInNeitherMetricsNorHealthNorTheLog(CapturedOutput output) throws Exception {
+        HttpResponse<String> health = get("/actuator/health", "auditor", "auditor");
+        assertThat(health.statusCode()).isEqualTo(200);
+        JsonNode hosts = json.readTree(health.body()).at("/components/libvirt/details/hosts");
+        assertThat(hosts.get(1).get("name").asText()).isEqualTo("kvm7");
+        assertThat(hosts.get(1).get("uri").asText()).isEqualTo("qemu+ssh://kvm7.invalid/system?keyfile=***");
+        assertThat(hosts.get(1).get("available").asBoolean()).isFalse();
+        // also for camunda-admin: health answers end up in monitoring systems
+        for (HttpResponse<String> response : List.of(health, get("/actuator/health", "demo", "demo"),
+                get("/actuator/prometheus", "auditor", "auditor"))) {
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).doesNotContain("root@", "id_kvm7");
+        }
+        assertThat(get("/actuator/prometheus", "auditor", "auditor").body()).doesNotContain("kvm7", "qemu");
+        // GET /api/hosts per role: DiskControllerTest (the inventory is a mock here)
+        assertThat(output.getAll()).contains("kvm7").doesNotContain("root@kvm7", "id_kvm7");
     }
 
     @Test

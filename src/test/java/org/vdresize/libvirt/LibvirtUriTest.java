@@ -29,7 +29,7 @@ class LibvirtUriTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "qemu+ssh://root@h2:2222/system?keyfile=/k | qemu+ssh://h2:2222/system?keyfile=/k",
+        "qemu+ssh://root@h2:2222/system?keyfile=/k | qemu+ssh://h2:2222/system?keyfile=***",
         "qemu+ssh://root:secret@h2/system | qemu+ssh://h2/system",
         "qemu+tls://h2/system?pkipath=/a@b | qemu+tls://h2/system?pkipath=/a@b",
         "qemu:///system | qemu:///system",
