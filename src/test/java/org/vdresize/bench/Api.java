@@ -61,6 +61,27 @@ final class Api {
                 .timeout(Duration.ofSeconds(60)).GET().build());
     }
 
+    /** One page of a paged list and the path of the next one (its Link rel="next"), null on the last page. */
+    record Paged(int status, JsonNode body, String next) {
+    }
+
+    private static final java.util.regex.Pattern NEXT = java.util.regex.Pattern.compile("<([^>]*)>;\\s*rel=\"next\"");
+
+    Paged getPage(String path) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", auth)
+                    .timeout(Duration.ofSeconds(300)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            String next = r.headers().firstValue("Link").map(NEXT::matcher).filter(java.util.regex.Matcher::find)
+                    .map(m -> m.group(1)).orElse(null);
+            return new Paged(r.statusCode(), parse(r).body(), next);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private HttpRequest postRequest(String body) {
         return HttpRequest.newBuilder(URI.create(base + "/api/resizes")).header("Authorization", auth)
                 .header("Content-Type", "application/json").timeout(Duration.ofSeconds(120))

@@ -65,7 +65,7 @@ public final class Bench {
         this.options = options;
         this.out = Path.of(opt("out", "target/bench")).toAbsolutePath();
         this.pollEveryMs = intOpt("poll-every-ms", 5);
-        this.phases = java.util.Set.of(opt("phases", "latency,virsh,scale,batch,prealloc").split(","));
+        this.phases = java.util.Set.of(opt("phases", "latency,virsh,scale,batch,prealloc,fleet").split(","));
     }
 
     public static void main(String[] args) throws Exception {
@@ -95,8 +95,50 @@ public final class Bench {
         load("start");
         results.put("phases", String.join(",", new java.util.TreeSet<>(phases)));
 
-        try (BenchLibvirt lv = BenchLibvirt.create(out)) {
-            machine(lv.connect(), jvmOptions);
+        try {
+            if (phases.stream().anyMatch(p -> !"fleet".equals(p))) {
+                try (BenchLibvirt lv = BenchLibvirt.create(out)) {
+                    machine(lv.connect(), jvmOptions);
+                    qemuPhases(lv, jar, jvmOptions, pollIntervalMs);
+                }
+            } else {
+                // the fleet phase alone touches neither libvirtd nor QEMU (scripts/bench.sh takes no lock for it)
+                Connect test = new Connect("test:///default", true);
+                try {
+                    machine(test, jvmOptions);
+                } finally {
+                    test.close();
+                }
+            }
+            if (phases.contains("fleet")) {
+                load("fleet");
+                List<Integer> points = Arrays.stream(opt("fleet-hosts", "1,5,10,25,50").split(","))
+                        .map(String::trim).map(Integer::parseInt).toList();
+                new FleetBench(opt("java", "java"), jar, out, jvmOptions, points, intOpt("fleet-vms", 100),
+                        intOpt("fleet-disks-per-vm", 2), intOpt("fleet-page-runs", 10), phase -> {
+                            try {
+                                load(phase);
+                            } catch (IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        }).run(results, details.putObject("fleet"));
+            }
+            load("end");
+        } finally {
+            results.set("load_average", loads);
+            details.set("app_cpu_ms_per_resize", cpu);
+            results.set("details", details);
+            targets();
+            results.put("duration_s", Stats.round((System.nanoTime() - started) / 1e9, 0));
+            Path file = out.resolve("results.json");
+            Api.JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), results);
+            summary(file);
+        }
+    }
+
+    /** The phases on real QEMU domains, against one start of the application. */
+    private void qemuPhases(BenchLibvirt lv, Path jar, List<String> jvmOptions, long pollIntervalMs) throws Exception {
+        {
             // 1 VM x 1 disk: the latency figures, virsh and bare libvirt on that very disk
             lv.createQcow2("solo.qcow2", 64 * MIB);
             String solo = lv.startVm("solo", List.of(new BenchLibvirt.Disk(lv.poolDir().resolve("solo.qcow2"), "vdb", "qcow2")));
@@ -188,17 +230,7 @@ public final class Bench {
                 }
 
                 details.put("rss_mb_end", Stats.round(app.rssMb(), 0));
-                load("end");
             }
-        } finally {
-            results.set("load_average", loads);
-            details.set("app_cpu_ms_per_resize", cpu);
-            results.set("details", details);
-            targets();
-            results.put("duration_s", Stats.round((System.nanoTime() - started) / 1e9, 0));
-            Path file = out.resolve("results.json");
-            Api.JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), results);
-            summary(file);
         }
     }
 
@@ -673,7 +705,7 @@ public final class Bench {
         }
         m.put("kernel", exec("uname", "-r").strip());
         m.put("libvirt", version(conn.getLibVersion()));
-        m.put("qemu", version(conn.getVersion()));
+        m.put("qemu", conn.getType().equals("QEMU") ? version(conn.getVersion()) : "not used");
         m.put("java", exec(opt("java", "java"), "-version").lines().findFirst().orElse("").strip());
         m.put("cpu", Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
                 .findFirst().map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("?"));
@@ -724,7 +756,8 @@ public final class Bench {
         String[] figures = {"latency_p50_ms", "latency_p95_ms", "latency_polled_p50_ms", "virsh_p50_ms", "libvirt_p50_ms", "ratio_virsh",
                 "ratio_libvirt", "batch_total_s", "virsh_sequential_total_s", "batch_ratio", "latency_scaled_p50_ms",
                 "scale_ratio", "prealloc_storage_p50_ms", "fallocate_p50_ms", "prealloc_ratio", "rss_mb", "timer_path_ms",
-                "timer_fire_delay_p50_ms"};
+                "timer_fire_delay_p50_ms", "fleet_first_page_ratio", "fleet_start_s_per_1000_disks",
+                "fleet_heap_mb_per_1000_disks", "fleet_rss_mb_per_1000_disks"};
         StringBuilder sb = new StringBuilder("\n==== vdresize benchmark ").append(results.path("date").asText())
                 .append(" (").append(results.path("machine").path("nproc").asText()).append(" CPUs, load at start ")
                 .append(loads.path("start")).append(") ====\n");
