@@ -121,16 +121,12 @@ public class AuditRetention {
     }
 
     private Archive archiveOnePart(Instant cutoff) {
-        long[] base = new long[2];
-        String[] baseHash = new String[1];
-        jdbc.query("select base_seq, base_hash, last_seq from vdr_audit_chain where id = 1 for update", (ResultSet rs) -> {
-            base[0] = rs.getLong("base_seq");
-            baseHash[0] = rs.getString("base_hash");
-            base[1] = rs.getLong("last_seq");
-        });
-        long baseSeq = base[0];
+        // the chain head's lock: appends and other nodes' retention wait until this part is done
+        Chain chain = jdbc.queryForObject("select base_seq, base_hash, last_seq from vdr_audit_chain where id = 1 for update",
+                (rs, n) -> new Chain(rs.getLong("base_seq"), rs.getString("base_hash"), rs.getLong("last_seq")));
+        long baseSeq = chain.baseSeq();
         Long firstKept = jdbc.queryForObject("select min(seq) from vdr_audit_event where at >= ?", Long.class, ts(cutoff));
-        long upTo = Math.min(firstKept == null ? base[1] : firstKept - 1, baseSeq + properties.retentionBatch());
+        long upTo = Math.min(firstKept == null ? chain.lastSeq() : firstKept - 1, baseSeq + properties.retentionBatch());
         if (upTo <= baseSeq) {
             return null;
         }
@@ -142,7 +138,7 @@ public class AuditRetention {
         try {
             Files.createDirectories(dir);
             temp = Files.createTempFile(dir, "audit-", ".csv.part");
-            part = write(temp, baseSeq, baseHash[0], upTo);
+            part = write(temp, baseSeq, chain.baseHash(), upTo);
             file = dir.resolve("audit-" + (baseSeq + 1) + "-" + upTo + "-" + FILE_TIME.format(now) + ".csv");
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
             syncDirectory(dir);
@@ -167,6 +163,9 @@ public class AuditRetention {
                 + ") and removed from the database");
         return new Archive(file, part.sha256(), part.events(), baseSeq + 1, upTo, part.lastHash(), part.oldestAt(),
                 part.newestAt());
+    }
+
+    private record Chain(long baseSeq, String baseHash, long lastSeq) {
     }
 
     private record Part(long events, long firstId, long lastId, String lastHash, Instant oldestAt, Instant newestAt,
