@@ -72,5 +72,6 @@ log "running the benchmark (progress below; app log: target/bench/app.log)"
 cd "$ROOT"
 # the application runs with the JVM options scripts/run.sh uses (JAVA_OPTS, else DEFAULT_JAVA_OPTS);
 # a --jvm-opts=... among the options replaces them (diagnostics)
-exec java -cp "$ROOT/target/test-classes:$(cat "$CP_FILE")" org.vdresize.bench.Bench \
+# target/classes too: the paging phase writes its audit rows with the application's own hash chain
+exec java -cp "$ROOT/target/test-classes:$ROOT/target/classes:$(cat "$CP_FILE")" org.vdresize.bench.Bench \
   --jar="$APP_JAR" --out="$OUT" "--jvm-opts=${JAVA_OPTS-$DEFAULT_JAVA_OPTS}" ${BENCH_ARGS[@]+"${BENCH_ARGS[@]}"}

@@ -31,9 +31,17 @@ final class AppProcess implements AutoCloseable {
 
     static AppProcess start(String java, Path jar, Path workDir, List<String> jvmOptions, List<String> appArgs, Path log)
             throws IOException {
+        return start(java, jar, workDir, jvmOptions, appArgs, log, true);
+    }
+
+    /** With {@code freshDatabase} false, on the database an earlier start left in the work directory. */
+    static AppProcess start(String java, Path jar, Path workDir, List<String> jvmOptions, List<String> appArgs, Path log,
+                            boolean freshDatabase) throws IOException {
         int port = freePort();
         Path db = workDir.toAbsolutePath().resolve("db");
-        org.vdresize.testsupport.TestFiles.deleteRecursively(db);
+        if (freshDatabase) {
+            org.vdresize.testsupport.TestFiles.deleteRecursively(db);
+        }
         List<String> command = new ArrayList<>();
         command.add(java);
         command.addAll(jvmOptions);

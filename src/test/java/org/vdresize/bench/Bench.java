@@ -38,7 +38,9 @@ import org.libvirt.Domain;
  * {@code timer-growth}, {@code timer-delay-runs}, {@code timer-delay-growth}, {@code poll-every-ms}, {@code poll-interval-ms} (what the app is configured
  * with), {@code jvm-opts} (scripts/bench.sh passes the JVM options scripts/run.sh starts the application
  * with; another value is a diagnostic run),
- * {@code phases} (a comma-separated subset of latency,virsh,scale,batch,prealloc; default all),
+ * {@code phases} (a comma-separated subset of latency,virsh,scale,batch,prealloc,fleet,paging; default all;
+ * fleet and paging alone need no QEMU), {@code audit-rows} and {@code resizes} (the paging phase's rows,
+ * 100000 and 10000),
  * {@code app-args} (diagnostics only: more application arguments, e.g. another datasource URL).
  */
 public final class Bench {
@@ -65,7 +67,7 @@ public final class Bench {
         this.options = options;
         this.out = Path.of(opt("out", "target/bench")).toAbsolutePath();
         this.pollEveryMs = intOpt("poll-every-ms", 5);
-        this.phases = java.util.Set.of(opt("phases", "latency,virsh,scale,batch,prealloc,fleet").split(","));
+        this.phases = java.util.Set.of(opt("phases", "latency,virsh,scale,batch,prealloc,fleet,paging").split(","));
     }
 
     public static void main(String[] args) throws Exception {
@@ -96,13 +98,13 @@ public final class Bench {
         results.put("phases", String.join(",", new java.util.TreeSet<>(phases)));
 
         try {
-            if (phases.stream().anyMatch(p -> !"fleet".equals(p))) {
+            if (phases.stream().anyMatch(p -> !"fleet".equals(p) && !"paging".equals(p))) {
                 try (BenchLibvirt lv = BenchLibvirt.create(out)) {
                     machine(lv.connect(), jvmOptions);
                     qemuPhases(lv, jar, jvmOptions, pollIntervalMs);
                 }
             } else {
-                // the fleet phase alone touches neither libvirtd nor QEMU (scripts/bench.sh takes no lock for it)
+                // the fleet and paging phases alone touch neither libvirtd nor QEMU (scripts/bench.sh takes no lock for fleet)
                 Connect test = new Connect("test:///default", true);
                 try {
                     machine(test, jvmOptions);
@@ -122,6 +124,12 @@ public final class Bench {
                                 throw new java.io.UncheckedIOException(e);
                             }
                         }).run(results, details.putObject("fleet"));
+            }
+            if (phases.contains("paging")) {
+                load("paging");
+                // its own application and database: the other phases' resizes are not in its figures
+                results.set("paging", new PagingBench(opt("java", "java"), jar, out.resolve("paging"), jvmOptions,
+                        intOpt("audit-rows", 100_000), intOpt("resizes", 10_000)).run());
             }
             load("end");
         } finally {
