@@ -39,6 +39,10 @@ final class LibvirtErrors {
         "end of file while reading data", "cannot recv data", "cannot write data", "failed to connect socket",
         "no connection driver available"};
 
+    /** libvirt's and ssh's words for an identity or credential that does not verify. */
+    private static final String[] VERIFICATION_TEXTS = {
+        "host key verification failed", "authentication failed", "certificate", "permission denied (publickey"};
+
     private static final String[] TRANSIENT_TEXTS = {
         "operation timed out", "timed out during operation", "cannot acquire state change lock", "job busy",
         "another job is already running"};
@@ -90,6 +94,14 @@ final class LibvirtErrors {
     static String message(LibvirtException e) {
         String message = e.getError() != null ? e.getError().getMessage() : e.getMessage();
         return message == null ? e.toString() : message.strip();
+    }
+
+    /**
+     * A connect failed because the host's identity did not verify or the client's credentials were
+     * refused (TLS certificates, SSH host keys, authentication), not because the host is down.
+     */
+    static boolean isVerificationFailure(String message) {
+        return containsAny(message, VERIFICATION_TEXTS);
     }
 
     /**

@@ -48,6 +48,11 @@ public class LibvirtHosts {
 
     /** After a failed connect, calls fail at once for this long instead of knocking again. */
     static final Duration RECONNECT_BACKOFF = Duration.ofSeconds(1);
+    /**
+     * After a connect that failed because the host's identity did not verify (or its URI is refused):
+     * that does not heal in a second, and every call for any host would otherwise pay a new attempt.
+     */
+    static final Duration VERIFICATION_BACKOFF = Duration.ofSeconds(30);
     /** By default, the longest a call waits for a host to answer a new connection. */
     static final Duration CONNECT_WAIT = Duration.ofSeconds(5);
     private static final int KEEPALIVE_INTERVAL_S = 5;
@@ -253,6 +258,7 @@ public class LibvirtHosts {
         private CompletableFuture<Void> attempt;
         private long attemptDeadline;
         private long failedAtNanos;
+        private Duration backoff = RECONNECT_BACKOFF;
         private String lastError;
         private boolean shutDown;
 
@@ -281,7 +287,7 @@ public class LibvirtHosts {
                 }
                 if (attempt == null) {
                     if (lastError != null && failedAtNanos != 0
-                            && System.nanoTime() - failedAtNanos < RECONNECT_BACKOFF.toNanos()) {
+                            && System.nanoTime() - failedAtNanos < backoff.toNanos()) {
                         throw new HostUnavailableException(name, lastError, null);
                     }
                     attemptDeadline = System.nanoTime() + connectWait.toNanos();
@@ -329,15 +335,15 @@ public class LibvirtHosts {
             LibvirtUri parsed = LibvirtUri.parse(uri);
             Optional<String> refusal = parsed.refusal().or(() -> SshClientCheck.refusal(parsed));
             if (refusal.isPresent()) {
-                connectFailed(refusal.get());
+                connectFailed(refusal.get(), VERIFICATION_BACKOFF);
                 return;
             }
             NativeConnect connect;
             try {
                 connect = new NativeConnect(parsed.forConnect());
             } catch (LibvirtException | RuntimeException e) {
-                String message = e instanceof LibvirtException le ? LibvirtErrors.message(le) : e.toString();
-                connectFailed(LibvirtErrors.oneLine(message));
+                String message = LibvirtErrors.oneLine(e instanceof LibvirtException le ? LibvirtErrors.message(le) : e.toString());
+                connectFailed(message, LibvirtErrors.isVerificationFailure(message) ? VERIFICATION_BACKOFF : RECONNECT_BACKOFF);
                 return;
             }
             Lease lease = new Lease(connect);
@@ -364,13 +370,14 @@ public class LibvirtHosts {
             closeQuietly(connect);
         }
 
-        private void connectFailed(String libvirtMessage) {
+        private void connectFailed(String libvirtMessage, Duration backoff) {
             // ssh's own words may name the login ("root@hv7: Permission denied"): never logged nor shown
             String message = new HostUri(uri).scrub(libvirtMessage);
             log.warn("cannot connect to libvirt host {} ({}): {}", name, LibvirtUri.withoutUser(uri), message);
             synchronized (this) {
                 attempt = null;
                 failedAtNanos = System.nanoTime();
+                this.backoff = backoff;
                 lastError = message;
             }
         }

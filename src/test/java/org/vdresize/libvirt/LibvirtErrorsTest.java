@@ -23,4 +23,15 @@ class LibvirtErrorsTest {
         assertThat(LibvirtErrors.oneLine("Failed to connect socket to '/x': No such file or directory"))
                 .isEqualTo("Failed to connect socket to '/x': No such file or directory");
     }
+
+    @Test
+    void knowsAFailureOfTheHostsIdentityFromAHostThatIsDown() {
+        assertThat(LibvirtErrors.isVerificationFailure("Cannot recv data: Host key verification failed.: Connection reset by peer")).isTrue();
+        assertThat(LibvirtErrors.isVerificationFailure("authentication failed: Failed to verify peer's certificate")).isTrue();
+        assertThat(LibvirtErrors.isVerificationFailure("authentication failed: !!! SSH HOST KEY VERIFICATION FAILED !!!: Identity of host")).isTrue();
+        assertThat(LibvirtErrors.isVerificationFailure("Cannot recv data: root@127.0.0.3: Permission denied (publickey).: Connection reset by peer")).isTrue();
+        assertThat(LibvirtErrors.isVerificationFailure("unable to connect to server at '127.0.0.2:16514': Connection refused")).isFalse();
+        assertThat(LibvirtErrors.isVerificationFailure("Failed to connect socket to '/run/libvirt/libvirt-sock': No such file or directory")).isFalse();
+        assertThat(LibvirtErrors.isVerificationFailure("Cannot recv data: Connection reset by peer")).isFalse();
+    }
 }
