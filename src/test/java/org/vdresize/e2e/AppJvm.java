@@ -23,7 +23,8 @@ import org.vdresize.testsupport.LibvirtFixture;
 final class AppJvm implements AutoCloseable {
 
     static final Path JAR = Path.of("target/vdresize.jar");
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+    /** 20-40 s on an idle machine; several builds on the 2 shared cores (load 25) made it 3-5 minutes */
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(420);
 
     private final Process process;
     private final int port;
