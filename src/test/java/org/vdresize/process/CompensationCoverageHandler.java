@@ -63,6 +63,6 @@ public class CompensationCoverageHandler extends CompensationEventHandler {
                 }
             }
         }
-        throw new IllegalStateException("ElementCoverageParseListener is not registered in camunda.cfg.xml");
+        throw new IllegalStateException("ElementCoverageParseListener is not registered in process-test.camunda.cfg.xml");
     }
 }

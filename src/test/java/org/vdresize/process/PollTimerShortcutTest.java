@@ -40,7 +40,9 @@ class PollTimerShortcutTest {
 
     /** the test engine's configuration records coverage, so its extension is needed; no coverage is asserted here */
     @RegisterExtension
-    static final ProcessEngineCoverageExtension ENGINE = ProcessEngineCoverageExtension.builder().build();
+    static final ProcessEngineCoverageExtension ENGINE = ProcessEngineCoverageExtension.builder()
+        .configurationResource(VirtualDiskResizeProcessTest.ENGINE_CONFIGURATION)
+        .build();
 
     private final JobExecutor jobExecutor = mock(JobExecutor.class);
     private ProcessEngineConfigurationImpl configuration;

@@ -52,9 +52,17 @@ import org.mockito.Mockito;
     "forms/approve-resize.form"})
 class VirtualDiskResizeProcessTest {
 
+    /**
+     * Not named camunda.cfg.xml: Camunda's ProcessEngines.init() builds an engine from every
+     * camunda.cfg.xml on the class path, so each Spring Boot test would build this one too, on the
+     * request thread of its first /engine-rest call.
+     */
+    static final String ENGINE_CONFIGURATION = "process-test.camunda.cfg.xml";
+
     /** the class fails unless its tests together pass every flow node and sequence flow */
     @RegisterExtension
     static final ProcessEngineCoverageExtension ENGINE = ProcessEngineCoverageExtension.builder()
+        .configurationResource(ENGINE_CONFIGURATION)
         .assertClassCoverageAtLeast(1.0)
         .build();
 
