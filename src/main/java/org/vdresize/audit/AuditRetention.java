@@ -179,8 +179,8 @@ public class AuditRetention {
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
             BufferedWriter out = new BufferedWriter(new OutputStreamWriter(
                     new DigestOutputStream(Channels.newOutputStream(channel), sha256), StandardCharsets.UTF_8));
-            out.write(AuditArchiveCsv.HEADER);
-            out.write(AuditArchiveCsv.CRLF);
+            out.write(AuditCsvFormat.HEADER);
+            out.write(AuditCsvFormat.CRLF);
             jdbc.query(con -> {
                 PreparedStatement ps = con.prepareStatement("select * from vdr_audit_event where seq > ? and seq <= ? order by seq");
                 ps.setLong(1, baseSeq);
@@ -195,7 +195,7 @@ public class AuditRetention {
                             rs.getString("prev_hash"), rs.getString("hash"));
                     walk.accept(rs.getLong("id"), e);
                     try {
-                        out.write(AuditArchiveCsv.line(e));
+                        out.write(AuditCsvFormat.line(e));
                     } catch (IOException io) {
                         throw new UncheckedIOException(io);
                     }
