@@ -6,7 +6,7 @@ import org.camunda.bpm.engine.impl.persistence.entity.JobEntity;
 
 /**
  * Whether the job now running is its last attempt. The engine turns an exhausted job into an
- * incident; where process.md asks for a modelled path instead (NEEDS_ATTENTION or roll back),
+ * incident; where docs/resize-process.md asks for a modelled path instead (NEEDS_ATTENTION or roll back),
  * the delegate raises the BPMN error on its last attempt.
  */
 final class JobAttempts {

@@ -26,7 +26,7 @@ import org.vdresize.vm.HypervisorPort;
 import org.springframework.stereotype.Component;
 
 /**
- * Every rule of process.md that can be checked before anything changes. Reads only: a rejected
+ * Every rule of docs/resize-process.md that can be checked before anything changes. Reads only: a rejected
  * request touches no volume, VM or lock.
  */
 @Component

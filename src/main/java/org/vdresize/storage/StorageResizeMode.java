@@ -1,6 +1,6 @@
 package org.vdresize.storage;
 
-/** How the storage step grows a volume (process.md, step 1). */
+/** How the storage step grows a volume (docs/resize-process.md, step 1). */
 public enum StorageResizeMode {
     /** qcow2 (or a disk outside any pool) held by a running QEMU: QEMU grows it in the VM step */
     QEMU_GROWS,

@@ -18,7 +18,7 @@ import org.vdresize.testsupport.LibvirtFixture.Disk;
 
 /**
  * The product end to end: the real application over HTTP, real libvirtd, real QEMU domains (no
- * OS), one test per storage case of process.md. Every result is checked by an independent oracle
+ * OS), one test per storage case of docs/resize-process.md. Every result is checked by an independent oracle
  * (virsh domblkinfo, qemu-img info, the file's size and allocated blocks), and every image
  * carries a sentinel that must survive byte for byte.
  */
