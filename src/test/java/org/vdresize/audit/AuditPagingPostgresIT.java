@@ -3,24 +3,19 @@ package org.vdresize.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
-import org.vdresize.testsupport.PostgresServer;
+import org.vdresize.testsupport.MigratedPostgres;
 
 /** {@link AuditPagingContract} on PostgreSQL (the postgres profile), and that a page is an index scan there. */
 class AuditPagingPostgresIT extends AuditPagingContract {
 
-    static PostgresServer pg;
-    static DataSource db;
+    static MigratedPostgres pg;
 
     @BeforeAll
     static void startPostgres() {
-        pg = PostgresServer.start();
-        db = new DriverManagerDataSource(pg.createDatabase("auditpaging"), "auditpaging", "auditpaging");
-        Flyway.configure().dataSource(db).load().migrate();
+        pg = MigratedPostgres.start("auditpaging");
     }
 
     @AfterAll
@@ -32,7 +27,7 @@ class AuditPagingPostgresIT extends AuditPagingContract {
 
     @Override
     protected DataSource dataSource() {
-        return db;
+        return pg.dataSource();
     }
 
     @Test

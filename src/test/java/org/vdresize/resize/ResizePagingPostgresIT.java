@@ -3,24 +3,19 @@ package org.vdresize.resize;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
-import org.vdresize.testsupport.PostgresServer;
+import org.vdresize.testsupport.MigratedPostgres;
 
 /** {@link ResizePagingContract} on PostgreSQL (the postgres profile), and that a page is an index scan there. */
 class ResizePagingPostgresIT extends ResizePagingContract {
 
-    static PostgresServer pg;
-    static DataSource db;
+    static MigratedPostgres pg;
 
     @BeforeAll
     static void startPostgres() {
-        pg = PostgresServer.start();
-        db = new DriverManagerDataSource(pg.createDatabase("paging"), "paging", "paging");
-        Flyway.configure().dataSource(db).load().migrate();
+        pg = MigratedPostgres.start("paging");
     }
 
     @AfterAll
@@ -32,7 +27,7 @@ class ResizePagingPostgresIT extends ResizePagingContract {
 
     @Override
     protected DataSource dataSource() {
-        return db;
+        return pg.dataSource();
     }
 
     @Test
