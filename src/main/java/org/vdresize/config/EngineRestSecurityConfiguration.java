@@ -10,7 +10,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 
 /**
- * /engine-rest has no authentication of its own (camunda-here.md). Camunda's filter with HTTP
+ * /engine-rest has no authentication of its own (Camunda's default). Camunda's filter with HTTP
  * Basic checks the identity service and sets the engine's authentication for the request, like
  * our /api does. {@code GET /engine-rest/engine} (the engine list) stays open by Camunda's design.
  */

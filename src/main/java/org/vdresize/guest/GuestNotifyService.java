@@ -16,7 +16,7 @@ import org.vdresize.inventory.Vm;
 import org.vdresize.inventory.VmDisk;
 
 /**
- * Step 7 of the original design, which oVirt never shipped: through the QEMU guest agent, find the
+ * Step 7 of the original design (docs/resize-process.md), which oVirt never shipped: through the QEMU guest agent, find the
  * resized disk inside the guest (by its serial: guest device names do not follow libvirt targets),
  * check that the guest sees the new size (rescanning a SCSI disk that has not caught up), and grow
  * the filesystem on it online when asked. Nothing here ever fails the resize: every problem is an

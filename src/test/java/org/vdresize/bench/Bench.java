@@ -545,7 +545,7 @@ public final class Bench {
     }
 
     /**
-     * The poll timer loop (issue 6's timer_path_ms): a storage job still RUNNING at the first check
+     * The poll timer loop (timer_path_ms of docs/benchmark.md): a storage job still RUNNING at the first check
      * and done at the second. The check never waits for a job (the timer loop and the poll timer
      * shortcut are the design), so any job that outlasts the hand-over from Extend storage to the first
      * check (a few ms) goes through the loop; on ext4 even 12 GiB preallocate in about 35 ms, too close
@@ -556,7 +556,7 @@ public final class Bench {
      *    twice), running at the first check and ended before the poll timer is due: the shortcut
      *    fires the timer when the job ends (or, if it ends while the first check commits, right
      *    after that commit), and the second check finds it DONE. timer_path_ms = end to end - the
-     *    poll interval, as issue 6 defines it: negative when the shortcut saves part of the poll
+     *    poll interval, as docs/benchmark.md defines it: negative when the shortcut saves part of the poll
      *    interval. What the resize costs besides the grow itself is in
      *    details.timer_path.one_pass_e2e_minus_libvirt_resize_p50_ms (end to end minus the
      *    libvirt call of that run, from the app log);

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * A second, independent libvirtd on this machine that a test may stop and start at will, without
  * touching the shared daemon of {@code qemu:///system} (other test runs and the demo use that one).
  *
- * <p>Recipe (libvirt-here.md, "Several libvirt hosts on one machine"): a holder process in a private
+ * <p>How it is made: a holder process in a private
  * mount namespace ({@code unshare -m --propagation private}) with this daemon's own folders bind
  * mounted over /etc/libvirt (a copy of the configuration files only: no domains, pools, networks),
  * /var/lib/libvirt, /var/log/libvirt, /var/cache/libvirt and /run/libvirt; libvirtd is started in that
