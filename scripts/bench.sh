@@ -13,6 +13,7 @@
 # Options after -- go to the benchmark as --name=value (see Bench.java), e.g. -- --latency-runs=60
 set -euo pipefail
 NAME=bench
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
@@ -59,7 +60,7 @@ if $BUILD && stale; then
   fi
   log "built in $((SECONDS - start)) s"
 fi
-[ -f "$APP_JAR" ] && [ -f "$BENCH_CLASS" ] || die "target/vdresize.jar or the benchmark classes are missing: run without --no-build"
+{ [ -f "$APP_JAR" ] && [ -f "$BENCH_CLASS" ]; } || die "target/vdresize.jar or the benchmark classes are missing: run without --no-build"
 
 CP_FILE=$OUT/classpath.txt
 if [ ! -s "$CP_FILE" ] || [ "$ROOT/pom.xml" -nt "$CP_FILE" ]; then

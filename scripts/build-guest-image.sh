@@ -192,7 +192,10 @@ done
 for l in "${!LINKS[@]}"; do
   target=${LINKS[$l]}
   rm -f "$ROOT/$l"
-  tpath=$(cd "$ROOT" && ls {usr/sbin,sbin,usr/bin,bin}/"$target" 2>/dev/null | head -1 || true)
+  tpath=
+  for d in usr/sbin sbin usr/bin bin; do
+    if [ -e "$ROOT/$d/$target" ]; then tpath=$d/$target; break; fi
+  done
   [ -n "$tpath" ] || die "link $l: $target is not in the image"
   ln -s "/$tpath" "$ROOT/$l"
 done
@@ -220,13 +223,13 @@ KVER=${VMLINUZ##*/vmlinuz-}
 MODSRC=$KX/lib/modules/$KVER
 MODDST=$ROOT/lib/modules/$KVER
 mkdir -p "$MODDST"
-declare -A DONE=()
+declare -A ADDED=()
 # module names treat - and _ alike
 is_builtin() { local n=${1//-/_}; grep -qE "/${n//_/[-_]}\.ko\$" "$MODSRC/modules.builtin"; }
 add_module() {
   local n=${1//-/_} rel dep
-  [ -n "${DONE[$n]:-}" ] && return 0
-  DONE[$n]=1
+  [ -n "${ADDED[$n]:-}" ] && return 0
+  ADDED[$n]=1
   is_builtin "$n" && return 0
   rel=$(grep -m1 -E "/${n//_/[-_]}\.ko\$" "$MODSRC/modules.order" || true)
   [ -n "$rel" ] || die "kernel module $n is neither built in nor in modules.order of $KVER"

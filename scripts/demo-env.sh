@@ -9,20 +9,21 @@
 #          a few seconds the first time) with qemu-guest-agent, defined by scripts/guest-domain.xml.sh:
 #          type='qemu' (TCG), 128 MiB, 1 vCPU, direct kernel boot; both are started. The guest agent
 #          answers 4-25 s after the start, depending on the machine's load.
-#   When demo-qcow2.qcow2 is created, it gets an ext4 filesystem (in vdresize-demo-1, through the
-#   guest agent), so that a resize with "growFilesystem" has something to grow. The guest has no
-#   persistent root: its init mounts that filesystem again at /mnt/vdr-demo-qcow2 at every boot
-#   (kernel command line vdresize.automount=..., which only the demo sets; never the shared disk).
+#   When demo-qcow2.qcow2 is created, it gets an ext4 filesystem, made on this host before any VM
+#   uses the volume (mkfs.ext4 into a raw file, copied into the qcow2 with qemu-img convert), so that
+#   a resize with "growFilesystem" has something to grow. The guest has no persistent root: its init
+#   mounts that filesystem at /mnt/vdr-demo-qcow2 at every boot (kernel command line
+#   vdresize.automount=..., which only the demo sets; never the shared disk).
 # Idempotent: what exists is never recreated or overwritten (the demo disks may have been resized).
 # Demo VMs defined by an older version of this script (no OS, SeaBIOS only) are left as they are:
 # run scripts/demo-env.sh --remove first to get the Linux guests.
 #
 # Usage: scripts/demo-env.sh            create/complete and start, then print the disks
 #        scripts/demo-env.sh --remove   destroy and undefine the VMs, delete the volumes and the pool
-# Environment: DEMO_AGENT_TIMEOUT  seconds to wait for the guest agent before formatting (default 300)
 set -euo pipefail
 
 NAME=demo-env
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 URI=qemu:///system
@@ -52,7 +53,6 @@ FORMAT="vdresize-demo-1:demo-qcow2.qcow2:vdr-demo-qcow2:mkfs.ext4"
 FORMAT_PENDING=$DATA/demo-env.format-pending
 GUEST_IMAGE=$DATA/guest-image
 CONSOLE_DIR=$DATA/demo-console   # the guests' serial consoles (boot messages), one log per VM
-AGENT_TIMEOUT=${DEMO_AGENT_TIMEOUT:-300}
 # the guests mount ext4/xfs found on these disks at /mnt/<serial> at boot: every demo disk but the
 # shared one (ext4 or xfs mounted by two VMs at once would be corrupted)
 AUTOMOUNT=$(for spec in "${DISKS[@]}"; do
@@ -60,7 +60,7 @@ AUTOMOUNT=$(for spec in "${DISKS[@]}"; do
   [ "$opt" = shareable ] || echo "$serial"
 done | awk '!seen[$0]++' | paste -sd, -)
 
-usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
 REMOVE=false
 for a in "$@"; do
   case $a in
@@ -69,7 +69,6 @@ for a in "$@"; do
     *) usage >&2; die "unknown argument: $a" ;;
   esac
 done
-[[ "$AGENT_TIMEOUT" =~ ^[0-9]+$ ]] || die "DEMO_AGENT_TIMEOUT must be a number of seconds, not '$AGENT_TIMEOUT'"
 
 require_root
 
@@ -91,71 +90,6 @@ vol_bytes()   { V vol-info --bytes --pool "$POOL" "$1" | awk -F: -v k="$2" '$1==
 is_guest_vm() {
   local x
   x=$(V dumpxml --inactive "$1" 2>/dev/null) && grep -q '<kernel>' <<<"$x" && grep -q 'org.qemu.guest_agent.0' <<<"$x"
-}
-
-# ---- the guest agent, through virsh; JSON is written and read by python3 (setup-host.sh installs it)
-# agent VM JSON [TIMEOUT]: prints the "return" member of the answer, as JSON
-agent() {
-  local out t=${3:-10}
-  out=$(timeout $((t + 30)) virsh -q -c "$URI" qemu-agent-command --timeout "$t" "$1" "$2" 2>&1) \
-    || { echo "$out" >&2; return 1; }
-  python3 -c 'import json,sys; print(json.dumps(json.loads(sys.argv[1])["return"]))' "$out"
-}
-agent_up() { timeout 20 virsh -q -c "$URI" qemu-agent-command --timeout 5 "$1" '{"execute":"guest-ping"}' >/dev/null 2>&1; }
-wait_agent() { # VM TIMEOUT
-  local deadline=$((SECONDS + $2))
-  until agent_up "$1"; do
-    [ "$(vm_state "$1")" = running ] && [ $SECONDS -lt $deadline ] || return 1
-    sleep 1
-  done
-}
-# guest_exec VM PROGRAM ARGS...: runs PROGRAM in the guest with that argument vector (no shell);
-# its stdout and stderr become ours, its exit code ours (125: the agent failed)
-guest_exec() {
-  local vm=$1 req pid st i
-  req=$(python3 -c 'import json,sys; print(json.dumps({"execute": "guest-exec",
-    "arguments": {"path": sys.argv[1], "arg": sys.argv[2:], "capture-output": True}}))' "${@:2}")
-  pid=$(agent "$vm" "$req" | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])') || return 125
-  for ((i = 0; i < 1200; i++)); do
-    st=$(agent "$vm" "{\"execute\":\"guest-exec-status\",\"arguments\":{\"pid\":$pid}}") || return 125
-    [ "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("exited", False))' "$st")" = True ] && break
-    sleep 0.1
-  done
-  python3 -c '
-import base64, json, sys
-r = json.loads(sys.argv[1])
-if not r.get("exited"):
-    sys.stderr.write("still running after 2 minutes\n")
-    sys.exit(125)
-sys.stdout.write(base64.b64decode(r.get("out-data", "")).decode(errors="replace"))
-sys.stderr.write(base64.b64decode(r.get("err-data", "")).decode(errors="replace"))
-sys.exit(r["exitcode"] if "exitcode" in r else 128 + r.get("signal", 0))' "$st"
-}
-# guest_disk VM SERIAL: the guest's whole-disk device (vda, sdb, ...) with that <serial>, or nothing.
-# Guest device names do not follow libvirt's targets: match by serial (docs/guest-agent.md, 3a).
-guest_disk() {
-  local vm=$1 want=$2 d s
-  for d in $(agent "$vm" '{"execute":"guest-get-disks"}' | python3 -c '
-import json, re, sys
-for d in json.load(sys.stdin):
-    n = d.get("name", "").removeprefix("/dev/")
-    if not d.get("partition") and re.fullmatch(r"(vd|sd)[a-z]{1,3}", n):
-        print(n)'); do
-    case $d in
-      vd*) s=$(guest_exec "$vm" cat "/sys/block/$d/serial" 2>/dev/null || true) ;;
-      *) s=$(guest_exec "$vm" dd "if=/sys/block/$d/device/vpd_pg80" bs=1 skip=4 2>/dev/null | tr -d '\000 ' || true) ;;
-    esac
-    if [ "$s" = "$want" ]; then echo "$d"; return 0; fi
-  done
-  return 0
-}
-# guest_fs VM MOUNTPOINT: "TYPE TOTAL-BYTES NAME" of the filesystem mounted there, or nothing
-guest_fs() {
-  agent "$1" '{"execute":"guest-get-fsinfo"}' | python3 -c '
-import json, sys
-for f in json.load(sys.stdin):
-    if f.get("mountpoint") == sys.argv[1]:
-        print(f.get("type"), f.get("total-bytes"), f.get("name"))' "$2"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -242,6 +176,34 @@ for spec in "${VOLUMES[@]}"; do
 done
 
 # ---------------------------------------------------------------------------------------------
+# A filesystem on the fresh qcow2 disk, made here before a VM uses it. Only ever on a volume this
+# script created and into which nothing was ever written: never overwrite data.
+# ---------------------------------------------------------------------------------------------
+if [ -f "$FORMAT_PENDING" ] && ! exists_vol "$f_vol"; then rm -f "$FORMAT_PENDING"; fi
+if [ -f "$FORMAT_PENDING" ]; then
+  f_path=$(V vol-path --pool "$POOL" "$f_vol")
+  # a running QEMU holds a write lock on the image: qemu-img refuses to open it, and so do we
+  if ! map=$(qemu-img map --output=json -f qcow2 "$f_path" 2>&1); then
+    log "note: $f_vol has no filesystem yet, and it cannot be read here (is a VM using it? stop it and run"
+    log "      scripts/demo-env.sh again): $map"
+  elif grep -Eq '"data": *true' <<<"$map"; then
+    log "note: $f_vol already holds data: no filesystem made on it"
+    rm -f "$FORMAT_PENDING"
+  else
+    raw=$(mktemp "$DATA/demo-fs.XXXXXX.img")
+    truncate -s "$(vol_bytes "$f_vol" Capacity)" "$raw"
+    "$f_mkfs" -q -F -E nodiscard -L demo "$raw" || { rm -f "$raw"; die "$f_mkfs on a copy of $f_vol failed"; }
+    # -n: into the volume libvirt made (its file, its ownership); the volume is known to be all zeros
+    qemu-img convert -n --target-is-zero -f raw -O qcow2 "$raw" "$f_path" \
+      || { rm -f "$raw"; die "qemu-img convert into $f_path failed"; }
+    rm -f "$raw"
+    V pool-refresh "$POOL" >/dev/null
+    log "made an ${f_mkfs#mkfs.} filesystem on $f_vol; $f_vm mounts it at /mnt/$f_serial when it boots"
+    rm -f "$FORMAT_PENDING"
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------------
 # The guest image (cached: nothing to do when it is up to date, a few seconds to build)
 # ---------------------------------------------------------------------------------------------
 bash "$ROOT/scripts/build-guest-image.sh" "$GUEST_IMAGE" 2>&1 | sed "s/^/[$NAME] /" \
@@ -294,41 +256,7 @@ if [ ${#OLD_STYLE[@]} -gt 0 ]; then
 fi
 
 # ---------------------------------------------------------------------------------------------
-# A filesystem on the fresh qcow2 disk (only ever on a volume created by this script, and only when
-# the guest finds nothing on it: never overwrite data)
-# ---------------------------------------------------------------------------------------------
-if [ -f "$FORMAT_PENDING" ] && ! exists_vol "$f_vol"; then rm -f "$FORMAT_PENDING"; fi
-if [ -f "$FORMAT_PENDING" ]; then
-  if ! is_guest_vm "$f_vm"; then
-    log "note: $f_vol has no filesystem yet, and $f_vm has no guest agent to make one (old-style VM, see above)"
-  elif [ "$(vm_state "$f_vm")" != running ]; then
-    log "note: $f_vol has no filesystem yet: $f_vm is not running; run scripts/demo-env.sh again once it is"
-  else
-    log "waiting for the guest agent of $f_vm, to put a filesystem on $f_vol (up to $AGENT_TIMEOUT s; boot takes 4-25 s)"
-    start=$SECONDS
-    wait_agent "$f_vm" "$AGENT_TIMEOUT" \
-      || die "no guest agent in $f_vm after $((SECONDS - start)) s (console: $CONSOLE_DIR/$f_vm.log); run scripts/demo-env.sh again to retry"
-    log "the guest agent of $f_vm answers after $((SECONDS - start)) s"
-    dev=$(guest_disk "$f_vm" "$f_serial")
-    [ -n "$dev" ] || die "$f_vm shows no disk with serial $f_serial"
-    rc=0; guest_exec "$f_vm" blkid -p "/dev/$dev" >/dev/null 2>&1 || rc=$?
-    case $rc in
-      2) # blkid -p found no filesystem and no partition table: the new, empty disk
-        guest_exec "$f_vm" "$f_mkfs" -q -E nodiscard -L demo "/dev/$dev" >/dev/null \
-          || die "$f_mkfs /dev/$dev in $f_vm failed"
-        log "made an ${f_mkfs#mkfs.} filesystem on $f_vol (/dev/$dev in $f_vm)" ;;
-      0) log "note: $f_vol (/dev/$dev in $f_vm) already holds a filesystem or a partition table: not touched" ;;
-      *) die "blkid -p /dev/$dev in $f_vm failed (exit $rc)" ;;
-    esac
-    guest_exec "$f_vm" /sbin/vdr-automount >/dev/null || die "/sbin/vdr-automount in $f_vm failed"
-    [ -n "$(guest_fs "$f_vm" "/mnt/$f_serial")" ] \
-      || die "the filesystem on /dev/$dev is not mounted at /mnt/$f_serial in $f_vm"
-    rm -f "$FORMAT_PENDING"
-  fi
-fi
-
-# ---------------------------------------------------------------------------------------------
-# Summary: one line per disk, as libvirt sees it, then what the guests say
+# Summary: one line per disk, as libvirt sees it, then what the guests' consoles say
 # ---------------------------------------------------------------------------------------------
 iec() { numfmt --to=iec-i --suffix=B --round=nearest "$1"; }
 for spec in "${DISKS[@]}"; do
@@ -345,14 +273,13 @@ for vm in "${VMS[@]}"; do
     log "$vm: no OS (old-style demo VM, see above)"
   elif [ "$(vm_state "$vm")" != running ]; then
     log "$vm: $(vm_state "$vm")"
-  elif ! agent_up "$vm"; then
-    log "$vm: Linux guest booting, its agent answers 4-25 s after the start (console: data/demo-console/$vm.log)"
   else
-    line="$vm: Linux guest, the guest agent answers"
-    if [ "$vm" = "$f_vm" ] && fs=$(guest_fs "$vm" "/mnt/$f_serial" 2>/dev/null) && [ -n "$fs" ]; then
-      read -r type bytes dev <<<"$fs"
-      line+="; $type on /dev/$dev ($f_vol) at /mnt/$f_serial: $(iec "$bytes")"
+    # the console log starts anew at every start of the VM (append='off')
+    console=$CONSOLE_DIR/$vm.log
+    if grep -aq 'vdr-guest: rcS done' "$console" 2>/dev/null; then
+      log "$vm: Linux guest up$(tr -d '\r' <"$console" | sed -n 's/^vdr-automount:/;/p' | tr -d '\n')"
+    else
+      log "$vm: Linux guest booting; its agent answers 4-25 s after the start (console: ${console#"$ROOT"/})"
     fi
-    log "$line"
   fi
 done

@@ -28,8 +28,8 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
-NAME= KERNEL=$REPO/data/guest-image/vmlinuz INITRD=$REPO/data/guest-image/initrd.img MEM=128 LOG=
-CMDLINE_EXTRA= DESCRIPTION=
+NAME='' KERNEL=$REPO/data/guest-image/vmlinuz INITRD=$REPO/data/guest-image/initrd.img MEM=128 LOG=''
+CMDLINE_EXTRA='' DESCRIPTION=''
 DISKS=()
 die() { echo "guest-domain.xml.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -56,7 +56,7 @@ disk_xml=
 need_scsi=0
 for d in "${DISKS[@]}"; do
   IFS=, read -r path format target bus serial opts extra <<<"$d"
-  [ -n "$path" ] && [ -n "$format" ] && [ -n "$target" ] && [ -n "$bus" ] && [ -z "$extra" ] \
+  { [ -n "$path" ] && [ -n "$format" ] && [ -n "$target" ] && [ -n "$bus" ] && [ -z "$extra" ]; } \
     || die "--disk needs PATH,FORMAT,TARGET,BUS[,SERIAL[,shareable]] (no commas in PATH): $d"
   case "$bus" in virtio|sata) ;; scsi) need_scsi=1 ;; *) die "unsupported bus $bus (virtio, scsi, sata)" ;; esac
   case "$opts" in ''|shareable) ;; *) die "unknown disk option '$opts' (shareable): $d" ;; esac

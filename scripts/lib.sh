@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034  # the variables are for the scripts that source this file
 # Shared by the project's scripts (sourced, not run). The sourcing script sets NAME first.
 # setup-host.sh stays self-contained on purpose: it must work on a machine with nothing else.
 

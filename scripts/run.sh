@@ -15,6 +15,7 @@
 # Example: PORT=8081 scripts/run.sh -- --vdresize.hosts[0].name=local --vdresize.hosts[0].uri=qemu:///system
 set -euo pipefail
 NAME=run
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
@@ -69,9 +70,9 @@ if [ -z "$pid" ]; then
   # cwd = project root: the default database is ./data/vdresize (H2 file).
   # setsid: the application outlives this script and the terminal (Ctrl-C, closing it).
   cd "$ROOT"
-  # shellcheck disable=SC2086  # JAVA_OPTS is a list of words on purpose
   # the demo users (password = name): this is a demo; later arguments may override it
   log "starting with --vdresize.demo.create-user=true: demo users with known passwords (demo only)"
+  # shellcheck disable=SC2086  # JAVA_OPTS is a list of words on purpose
   setsid java ${JAVA_OPTS-$DEFAULT_JAVA_OPTS} -jar "$APP_JAR" --server.port="$PORT" --vdresize.demo.create-user=true \
     ${APP_ARGS[@]+"${APP_ARGS[@]}"} \
     </dev/null >>"$APP_LOG" 2>&1 &

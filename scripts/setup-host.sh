@@ -10,7 +10,9 @@
 #             Tasklist and Cockpit in Debian's headless chromium); gnutls-bin (certtool makes the
 #             certificates of TlsHostIT), openssh-server and openssh-client (SshHostIT starts its own
 #             sshd on 127.0.0.3; the package's own sshd service is not started by this install);
-#             scripts/test.sh passes it
+#             the lint of scripts/lint.sh: shellcheck, Node.js and npm (Debian's, when there is no
+#             node/npm yet) and tools/bpmn's npm packages (npm ci, again only when its
+#             package-lock.json changed); scripts/test.sh passes it
 set -euo pipefail
 
 NAME=setup-host
@@ -25,11 +27,13 @@ URI=qemu:///system
 PKGS=(libvirt0 libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu libvirt-daemon-system
       qemu-system-x86 qemu-utils
       python3 curl util-linux coreutils
+      e2fsprogs                        # mkfs.ext4: the demo's filesystem, made on this host
       busybox-static cpio xz-utils    # these three: the tiny guest image of the integration tests
       postgresql)                      # the cluster tests start a private PostgreSQL (initdb/pg_ctl)
 TEST_PKGS=(chromium chromium-driver   # OperatorBrowserIT: Debian's browser and its WebDriver
            gnutls-bin                 # TlsHostIT: certtool
-           openssh-server openssh-client)  # SshHostIT: the test's own sshd, libvirt's qemu+ssh:// client
+           openssh-server openssh-client   # SshHostIT: the test's own sshd, libvirt's qemu+ssh:// client
+           shellcheck)                # scripts/lint.sh
 WITH_TESTS=false
 for arg in "$@"; do
   case $arg in
@@ -57,8 +61,8 @@ dpkg_repair() {
   # An install interrupted (e.g. at a conffile prompt) leaves dpkg half-configured; apt-get then refuses.
   [ -z "$(dpkg --audit 2>/dev/null)" ] && return 0
   log "dpkg reports unfinished packages: running dpkg --configure -a"
-  local i
-  for i in $(seq 1 60); do   # dpkg has no lock timeout of its own
+  local _
+  for _ in $(seq 1 60); do   # dpkg has no lock timeout of its own
     dpkg --force-confold --force-confdef --configure -a >>"$LOG" 2>&1 && return 0
     sleep 5
   done
@@ -85,6 +89,8 @@ java_major=$( (java -version 2>&1 || true) | sed -nE '1s/.*version "([0-9]+).*/\
 [ -n "$java_major" ] && [ "$java_major" -ge 17 ] || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v awk >/dev/null 2>&1 || missing+=(mawk)   # any awk will do (Debian's minimal images have mawk)
+# scripts/lint.sh runs bpmnlint with the machine's Node.js and npm, else Debian's
+if $WITH_TESTS && ! { command -v node && command -v npm; } >/dev/null 2>&1; then missing+=(nodejs npm); fi
 
 # apt lists are needed for an install, and by the integration tests' guest image (apt-get download)
 have_lists() { compgen -G '/var/lib/apt/lists/*_Packages*' >/dev/null; }
@@ -112,15 +118,28 @@ if [ ${#missing[@]} -gt 0 ]; then
   dpkg_repair
   if $made_policy; then rm -f "$POLICY_RC"; made_policy=false; fi
 fi
-for c in virsh libvirtd virtlogd qemu-img qemu-system-x86_64 curl python3 java mvn awk flock setsid fallocate timeout numfmt; do
+for c in virsh libvirtd virtlogd qemu-img qemu-system-x86_64 curl python3 java mvn awk flock setsid fallocate timeout numfmt \
+         truncate mkfs.ext4; do
   command -v "$c" >/dev/null 2>&1 || die "'$c' is still missing after the install"
 done
 # Debian keeps initdb and pg_ctl out of PATH, in /usr/lib/postgresql/<version>/bin
 compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || die "PostgreSQL's pg_ctl is still missing after the install"
 if $WITH_TESTS; then
-  for c in chromium chromedriver certtool ssh ssh-keygen /usr/sbin/sshd; do
+  for c in chromium chromedriver certtool ssh ssh-keygen /usr/sbin/sshd shellcheck node npm; do
     command -v "$c" >/dev/null 2>&1 || die "'$c' is still missing after the install"
   done
+  # bpmnlint and its rules for scripts/lint.sh, from tools/bpmn's package-lock.json; the lock's hash
+  # is kept in node_modules, so that an unchanged lock costs nothing
+  BPMN_TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")/../tools/bpmn" && pwd -P)
+  lock_hash=$(sha256sum <"$BPMN_TOOLS/package-lock.json" | cut -d' ' -f1)
+  if [ "$(cat "$BPMN_TOOLS/node_modules/.installed-lock.sha256" 2>/dev/null)" != "$lock_hash" ]; then
+    log "npm ci in tools/bpmn (bpmnlint and the diagram tools; a minute the first time)"
+    if ! (cd "$BPMN_TOOLS" && npm ci --no-audit --no-fund >>"$LOG" 2>&1); then
+      tail -n 30 "$LOG" >&2
+      die "npm ci in tools/bpmn failed"
+    fi
+    echo "$lock_hash" >"$BPMN_TOOLS/node_modules/.installed-lock.sha256"
+  fi
 fi
 
 # ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 # Usage: scripts/stop.sh [--demo]    --demo also removes the demo environment (scripts/demo-env.sh --remove)
 set -euo pipefail
 NAME=stop
+# shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DEMO=false

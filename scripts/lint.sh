@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Lints what the Java build does not check (scripts/test.sh runs it before Maven):
+#   - every BPMN diagram bpmn/*.bpmn with bpmnlint (tools/bpmn's, config .bpmnlintrc: bpmnlint's
+#     recommended rules and the camunda-compat rules of Camunda Platform 7.24); errors fail,
+#     warnings are shown;
+#   - every shell script scripts/*.sh with shellcheck (settings in .shellcheckrc); any finding fails.
+# Exit code 0 when both are clean, else 1. Needs what `scripts/setup-host.sh --tests` installs.
+set -euo pipefail
+NAME=lint
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+case ${1:-} in -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+
+BPMNLINT=$ROOT/tools/bpmn/node_modules/.bin/bpmnlint
+[ -x "$BPMNLINT" ] || die "bpmnlint is not installed in tools/bpmn: run scripts/setup-host.sh --tests"
+command -v shellcheck >/dev/null 2>&1 || die "shellcheck is not installed: run scripts/setup-host.sh --tests"
+
+cd "$ROOT"
+failed=()
+shopt -s nullglob
+diagrams=(bpmn/*.bpmn)
+scripts=(scripts/*.sh)
+shopt -u nullglob
+[ ${#diagrams[@]} -gt 0 ] || die "no diagram in bpmn/"
+
+log "bpmnlint ${diagrams[*]}"
+# from tools/bpmn, where the config's plugin and moddle extension resolve
+if ! (cd tools/bpmn && "$BPMNLINT" --config "$ROOT/.bpmnlintrc" "${diagrams[@]/#/$ROOT/}"); then
+  failed+=(bpmnlint)
+fi
+
+log "shellcheck ${scripts[*]}"
+if ! shellcheck "${scripts[@]}"; then
+  failed+=(shellcheck)
+fi
+
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "[$NAME] FAILED: ${failed[*]} (see above)" >&2
+  exit 1
+fi
+log "clean: ${#diagrams[@]} diagram(s), ${#scripts[@]} script(s)"
