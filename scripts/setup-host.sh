@@ -11,7 +11,8 @@
 #             certificates of TlsHostIT), openssh-server and openssh-client (SshHostIT starts its own
 #             sshd on 127.0.0.3; the package's own sshd service is not started by this install);
 #             the lint of scripts/lint.sh: shellcheck, Node.js and npm (Debian's, when there is no
-#             node/npm yet) and tools/bpmn's npm packages (npm ci, again only when its
+#             node/npm yet), tools/bpmn's npm packages and, where node is older than bpmnlint
+#             needs (Debian 12's 18), tools/node's Node.js 20 (npm ci, again only when a
 #             package-lock.json changed); scripts/test.sh passes it
 set -euo pipefail
 
@@ -128,17 +129,25 @@ if $WITH_TESTS; then
   for c in chromium chromedriver certtool ssh ssh-keygen /usr/sbin/sshd shellcheck node npm; do
     command -v "$c" >/dev/null 2>&1 || die "'$c' is still missing after the install"
   done
-  # bpmnlint and its rules for scripts/lint.sh, from tools/bpmn's package-lock.json; the lock's hash
-  # is kept in node_modules, so that an unchanged lock costs nothing
-  BPMN_TOOLS=$(cd "$(dirname "${BASH_SOURCE[0]}")/../tools/bpmn" && pwd -P)
-  lock_hash=$(sha256sum <"$BPMN_TOOLS/package-lock.json" | cut -d' ' -f1)
-  if [ "$(cat "$BPMN_TOOLS/node_modules/.installed-lock.sha256" 2>/dev/null)" != "$lock_hash" ]; then
-    log "npm ci in tools/bpmn (bpmnlint and the diagram tools; a minute the first time)"
-    if ! (cd "$BPMN_TOOLS" && npm ci --no-audit --no-fund >>"$LOG" 2>&1); then
+  # npm ci in a folder of tools/, from its package-lock.json; the lock's hash is kept in
+  # node_modules, so that an unchanged lock costs nothing. No install scripts: none is needed
+  # (two @carbon packages of form-js have a telemetry one).
+  npm_ci() {
+    local dir lock_hash
+    dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../tools/$1" && pwd -P)
+    lock_hash=$(sha256sum <"$dir/package-lock.json" | cut -d' ' -f1)
+    [ "$(cat "$dir/node_modules/.installed-lock.sha256" 2>/dev/null)" != "$lock_hash" ] || return 0
+    log "npm ci in tools/$1 ($2; a minute the first time)"
+    if ! (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund >>"$LOG" 2>&1); then
       tail -n 30 "$LOG" >&2
-      die "npm ci in tools/bpmn failed"
+      die "npm ci in tools/$1 failed"
     fi
-    echo "$lock_hash" >"$BPMN_TOOLS/node_modules/.installed-lock.sha256"
+    echo "$lock_hash" >"$dir/node_modules/.installed-lock.sha256"
+  }
+  npm_ci bpmn "bpmnlint and the diagram tools"
+  # bpmnlint 11 loads ES modules with require(), which Node.js has from 20.19 on
+  if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+    npm_ci node "Node.js 20 for bpmnlint: this machine's node is $(node --version)"
   fi
 fi
 
