@@ -60,7 +60,7 @@ AUTOMOUNT=$(for spec in "${DISKS[@]}"; do
   [ "$opt" = shareable ] || echo "$serial"
 done | awk '!seen[$0]++' | paste -sd, -)
 
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
 REMOVE=false
 for a in "$@"; do
   case $a in
