@@ -1,6 +1,7 @@
 package org.vdresize.api;
 
 import io.swagger.v3.oas.annotations.media.Schema;
+import org.vdresize.resize.ResizeRequest;
 
 /**
  * Documentation-only shapes for the OpenAPI description (/v3/api-docs, /swagger-ui.html): the
@@ -53,7 +54,7 @@ final class ApiDocs {
             @Schema(description = "Also grow the guest's ext2/3/4 or xfs filesystem on the disk online "
                     + "(needs the guest agent)", defaultValue = "false")
             Boolean growFilesystem,
-            @Schema(description = "Why; goes into the audit trail", maxLength = 500, example = "database grows faster than planned")
+            @Schema(description = "Why; goes into the audit trail", maxLength = ResizeRequest.MAX_REASON_LENGTH, example = "database grows faster than planned")
             String reason) {
     }
 

@@ -56,14 +56,14 @@ public class GuestNotifyService {
         try {
             agent.ping(PING_TIMEOUT_S);
         } catch (GuestAgentUnavailableException e) {
-            return new GuestOutcome("NO_AGENT", null, null, null, "no guest agent answers in VM " + vm.name() + ": " + e.getMessage());
+            return new GuestOutcome(GuestStatus.NO_AGENT, null, null, null, "no guest agent answers in VM " + vm.name() + ": " + e.getMessage());
         } catch (RuntimeException e) {
             return failed(null, "guest-ping failed: " + e.getMessage());
         }
         try {
             return check(agent, vm, disk.get(), newSize, growFilesystem);
         } catch (GuestAgentUnavailableException e) {
-            return new GuestOutcome("NO_AGENT", null, null, null, "the guest agent of " + vm.name() + " stopped answering: " + e.getMessage());
+            return new GuestOutcome(GuestStatus.NO_AGENT, null, null, null, "the guest agent of " + vm.name() + " stopped answering: " + e.getMessage());
         } catch (RuntimeException e) {
             log.warn("[{}] guest step in VM {} failed: {}", diskPath, vm.name(), e.getMessage());
             return failed(null, e.getMessage());
@@ -79,14 +79,14 @@ public class GuestNotifyService {
             return failed(null, "the guest of " + vm.name() + " shows no disk with serial " + disk.serial());
         }
         long size = guestSize(agent, device);
-        String status = "SEEN";
+        GuestStatus status = GuestStatus.SEEN;
         if (size < newSize && device.startsWith("sd")) {
             agent.writeFile("/sys/class/block/" + device + "/device/rescan", "1\n".getBytes(StandardCharsets.US_ASCII));
             size = guestSize(agent, device);
-            status = "RESCANNED";
+            status = GuestStatus.RESCANNED;
         }
         if (size < newSize) {
-            return new GuestOutcome("FAILED", size, device, null, "the guest still sees " + size + " B on /dev/" + device);
+            return new GuestOutcome(GuestStatus.FAILED, size, device, null, "the guest still sees " + size + " B on /dev/" + device);
         }
         String detail = "the guest of " + vm.name() + " sees " + size + " B on /dev/" + device;
         GuestOutcome.FilesystemGrowth fs = null;
@@ -98,7 +98,7 @@ public class GuestNotifyService {
             } catch (GuestAgentUnavailableException e) {
                 throw e;
             } catch (RuntimeException e) {
-                fs = growth(null, null, null, null, null, "FAILED");
+                fs = growth(null, null, null, null, null, FilesystemStatus.FAILED);
                 detail += "; growing the filesystem failed: " + e.getMessage();
             }
         }
@@ -143,20 +143,20 @@ public class GuestNotifyService {
     private GuestOutcome.FilesystemGrowth growFilesystem(GuestAgentClient agent, String device) {
         JsonNode fs = mountedOn(agent.filesystems(), device);
         if (fs == null) {
-            return new GuestOutcome.FilesystemGrowth(null, null, null, null, null, "NOT_MOUNTED");
+            return new GuestOutcome.FilesystemGrowth(null, null, null, null, null, FilesystemStatus.NOT_MOUNTED);
         }
         String dev = fsDevice(fs, device);
         String type = fs.path("type").asText();
         String mountpoint = fs.path("mountpoint").asText();
         long before = fs.path("total-bytes").asLong();
         if (!MOUNTPOINT.matcher(mountpoint).matches()) {
-            return growth(dev, type, mountpoint, before, null, "UNSUPPORTED");
+            return growth(dev, type, mountpoint, before, null, FilesystemStatus.UNSUPPORTED);
         }
         Matcher partition = PARTITION.matcher(dev);
         if (partition.matches()) {
             int number = Integer.parseInt(partition.group(2));
             if (number != lastPartition(agent, device)) {
-                return growth(dev, type, mountpoint, before, null, "UNSUPPORTED"); // only the last partition can grow in place
+                return growth(dev, type, mountpoint, before, null, FilesystemStatus.UNSUPPORTED); // only the last partition can grow in place
             }
             run(agent, "sfdisk", List.of("--no-reread", "--force", "-N", String.valueOf(number), "/dev/" + device), ",+\n");
             run(agent, "partx", List.of("-u", "-n", String.valueOf(number), "/dev/" + device), null);
@@ -165,16 +165,16 @@ public class GuestNotifyService {
             case "ext2", "ext3", "ext4" -> run(agent, "resize2fs", List.of(dev), null);
             case "xfs" -> run(agent, "xfs_growfs", List.of(mountpoint), null);
             default -> {
-                return growth(dev, type, mountpoint, before, null, "UNSUPPORTED");
+                return growth(dev, type, mountpoint, before, null, FilesystemStatus.UNSUPPORTED);
             }
         }
         JsonNode after = mountedOn(agent.filesystems(), device);
         long afterBytes = after == null ? before : after.path("total-bytes").asLong();
-        return growth(dev, type, mountpoint, before, afterBytes, afterBytes > before ? "GROWN" : "UNCHANGED");
+        return growth(dev, type, mountpoint, before, afterBytes, afterBytes > before ? FilesystemStatus.GROWN : FilesystemStatus.UNCHANGED);
     }
 
     private static GuestOutcome.FilesystemGrowth growth(String dev, String type, String mountpoint, Long before, Long after,
-                                                        String status) {
+                                                        FilesystemStatus status) {
         return new GuestOutcome.FilesystemGrowth(dev, type, mountpoint, before, after, status);
     }
 
@@ -222,6 +222,6 @@ public class GuestNotifyService {
     }
 
     private static GuestOutcome failed(String device, String detail) {
-        return new GuestOutcome("FAILED", null, device, null, detail);
+        return new GuestOutcome(GuestStatus.FAILED, null, device, null, detail);
     }
 }

@@ -10,8 +10,13 @@ import java.util.Set;
  */
 public final class DiskChecks {
 
+    /** The contract's error codes these rules answer with (the names are the codes). */
+    public enum Code {
+        VM_STATE, READ_ONLY_DISK, UNSUPPORTED_DISK
+    }
+
     /** A reason, with the contract's error code. */
-    public record Problem(String code, String message) {
+    public record Problem(Code code, String message) {
     }
 
     static final Set<String> GROWABLE_FORMATS = Set.of("raw", "qcow2");
@@ -33,35 +38,35 @@ public final class DiskChecks {
         for (Vm vm : users) {
             VmDisk disk = vm.diskByPath(path).orElseThrow();
             if (disk.isCdromOrFloppy()) {
-                return problem("UNSUPPORTED_DISK", path + " is a " + disk.device() + " of VM " + vm.name());
+                return problem(Code.UNSUPPORTED_DISK, path + " is a " + disk.device() + " of VM " + vm.name());
             }
             if (disk.readOnly()) {
-                return problem("READ_ONLY_DISK", path + " is attached read-only to VM " + vm.name());
+                return problem(Code.READ_ONLY_DISK, path + " is attached read-only to VM " + vm.name());
             }
             if (!vm.state().allowsResize()) {
-                return problem("VM_STATE", "VM " + vm.name() + " is " + vm.state()
+                return problem(Code.VM_STATE, "VM " + vm.name() + " is " + vm.state()
                         + "; a resize needs it running, paused by a user, or shut off");
             }
         }
         if (allVolumes.stream().anyMatch(v -> path.equals(v.backingPath()))) {
-            return problem("UNSUPPORTED_DISK", path + " is the backing file of another image; only the active (leaf) image is grown");
+            return problem(Code.UNSUPPORTED_DISK, path + " is the backing file of another image; only the active (leaf) image is grown");
         }
         boolean heldByQemu = users.stream().anyMatch(vm -> vm.state().isActive());
         if (volume == null && !heldByQemu) {
-            return problem("UNSUPPORTED_DISK", path + " is in no active storage pool and no running VM uses it: nothing could grow it");
+            return problem(Code.UNSUPPORTED_DISK, path + " is in no active storage pool and no running VM uses it: nothing could grow it");
         }
         String format = volume != null ? volume.format()
                 : users.get(0).diskByPath(path).map(VmDisk::driverType).orElse(null);
         if (format == null || !GROWABLE_FORMATS.contains(format)) {
-            return problem("UNSUPPORTED_DISK", path + " has format " + format + "; only raw and qcow2 can be grown");
+            return problem(Code.UNSUPPORTED_DISK, path + " has format " + format + "; only raw and qcow2 can be grown");
         }
         if (pool != null && !GROWABLE_POOLS.contains(pool.type())) {
-            return problem("UNSUPPORTED_DISK", "volumes of " + pool.type() + " pools cannot be grown");
+            return problem(Code.UNSUPPORTED_DISK, "volumes of " + pool.type() + " pools cannot be grown");
         }
         return Optional.empty();
     }
 
-    private static Optional<Problem> problem(String code, String message) {
+    private static Optional<Problem> problem(Code code, String message) {
         return Optional.of(new Problem(code, message));
     }
 }

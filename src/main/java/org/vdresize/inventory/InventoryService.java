@@ -140,6 +140,6 @@ public class InventoryService {
                 volume != null ? volume.format() : driverType,
                 volume == null ? null : volume.capacity(), volume == null ? null : volume.allocation(),
                 preallocated, readOnly, shareable, uses, problem.isEmpty(),
-                problem.map(DiskChecks.Problem::code).orElse(null), problem.map(DiskChecks.Problem::message).orElse(null));
+                problem.map(p -> p.code().name()).orElse(null), problem.map(DiskChecks.Problem::message).orElse(null));
     }
 }

@@ -28,6 +28,7 @@ import org.vdresize.lock.ResizeLiveness;
 import org.vdresize.resize.ResizeProcessPort;
 import org.vdresize.resize.ResizeRepository;
 import org.vdresize.resize.ResizeView;
+import org.vdresize.resize.StepState;
 
 /**
  * The engine behind the resize feature's ports: starting instances, their liveness, the failed
@@ -134,7 +135,7 @@ class CamundaResizeProcess implements ResizeProcessPort, ResizeLiveness {
         for (Job job : management.createJobQuery().processInstanceId(resizeId).withException().list()) {
             String activity = activityOf(job);
             steps.add(new ResizeView.Step(STEP_NAMES.getOrDefault(activity, activity),
-                    job.getRetries() > 0 ? "RETRYING" : "INCIDENT", null, null,
+                    job.getRetries() > 0 ? StepState.RETRYING : StepState.INCIDENT, null, null,
                     job.getExceptionMessage() + (job.getRetries() > 0 ? " (retries left: " + job.getRetries() + ")" : "")));
         }
         return steps;

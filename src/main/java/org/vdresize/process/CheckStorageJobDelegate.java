@@ -6,6 +6,7 @@ import org.vdresize.storage.StorageJobStatus;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
+import org.vdresize.resize.FailureCode;
 import org.vdresize.resize.ResizeSteps;
 
 /** Task_CheckStorageJob: DONE or RUNNING for the gateway; failed or timed out raises Error_StorageJobFailed. */
@@ -24,8 +25,8 @@ public class CheckStorageJobDelegate implements JavaDelegate {
         switch (status.outcome()) {
             case DONE -> execution.setVariable(VAR_STORAGE_JOB_STATE, STORAGE_JOB_DONE);
             case RUNNING -> execution.setVariable(VAR_STORAGE_JOB_STATE, STORAGE_JOB_RUNNING);
-            case FAILED -> throw Steps.error(execution, ERROR_STORAGE_JOB_FAILED, "STORAGE_JOB_FAILED", status.detail());
-            case TIMED_OUT -> throw Steps.error(execution, ERROR_STORAGE_JOB_FAILED, "STORAGE_JOB_TIMED_OUT", status.detail());
+            case FAILED -> throw Steps.error(execution, ERROR_STORAGE_JOB_FAILED, FailureCode.STORAGE_JOB_FAILED, status.detail());
+            case TIMED_OUT -> throw Steps.error(execution, ERROR_STORAGE_JOB_FAILED, FailureCode.STORAGE_JOB_TIMED_OUT, status.detail());
         }
     }
 }

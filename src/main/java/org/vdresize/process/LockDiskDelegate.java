@@ -23,7 +23,7 @@ public class LockDiskDelegate implements JavaDelegate {
         try {
             steps.lock(Steps.ref(execution));
         } catch (ResizeRejectedException e) {
-            throw Steps.error(execution, ERROR_REQUEST_REJECTED, e.code().name(), e.getMessage());
+            throw Steps.error(execution, ERROR_REQUEST_REJECTED, e.code(), e.getMessage());
         }
     }
 }

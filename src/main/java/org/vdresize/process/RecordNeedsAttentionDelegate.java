@@ -18,6 +18,6 @@ public class RecordNeedsAttentionDelegate implements JavaDelegate {
 
     @Override
     public void execute(DelegateExecution execution) {
-        steps.needsAttention(Steps.ref(execution), Steps.string(execution, VAR_ERROR_CODE), Steps.string(execution, VAR_ERROR_MESSAGE));
+        steps.needsAttention(Steps.ref(execution), Steps.errorCode(execution), Steps.string(execution, VAR_ERROR_MESSAGE));
     }
 }

@@ -19,6 +19,6 @@ public class RecordRejectionDelegate implements JavaDelegate {
     @Override
     public void execute(DelegateExecution execution) {
         steps.reject(Steps.ref(execution), RequestVariables.readLeniently(execution), Steps.requester(execution),
-                Steps.string(execution, VAR_ERROR_CODE), Steps.string(execution, VAR_ERROR_MESSAGE));
+                Steps.errorCode(execution), Steps.string(execution, VAR_ERROR_MESSAGE));
     }
 }

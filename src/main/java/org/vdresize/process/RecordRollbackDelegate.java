@@ -18,6 +18,6 @@ public class RecordRollbackDelegate implements JavaDelegate {
 
     @Override
     public void execute(DelegateExecution execution) {
-        steps.rollBack(Steps.ref(execution), Steps.string(execution, VAR_ERROR_CODE), Steps.string(execution, VAR_ERROR_MESSAGE));
+        steps.rollBack(Steps.ref(execution), Steps.errorCode(execution), Steps.string(execution, VAR_ERROR_MESSAGE));
     }
 }

@@ -9,6 +9,7 @@ import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
+import org.vdresize.resize.FailureCode;
 import org.vdresize.resize.ResizeSteps;
 
 /**
@@ -30,12 +31,12 @@ public class ResizeVmDelegate implements JavaDelegate {
         try {
             outcome = steps.resizeVm(Steps.ref(execution), Steps.string(execution, VAR_VM_UUID));
         } catch (OperationFailedException e) {
-            throw failed(execution, "VM_RESIZE_FAILED", e.getMessage());
+            throw failed(execution, FailureCode.VM_RESIZE_FAILED, e.getMessage());
         } catch (TransientFailureException e) {
             if (!JobAttempts.isLast()) {
                 throw e; // the engine retries with backoff
             }
-            throw failed(execution, "VM_UNREACHABLE", "gave up after the last retry: " + e.getMessage());
+            throw failed(execution, FailureCode.VM_UNREACHABLE, "gave up after the last retry: " + e.getMessage());
         }
         if (outcome.guestSawNewSize()) {
             Object seen = execution.getVariable(VAR_VMS_RESIZED);
@@ -47,7 +48,7 @@ public class ResizeVmDelegate implements JavaDelegate {
      * The gateway after the error decides roll back or forward on vmsResized; it is recounted from
      * what the VMs report now, and a VM that cannot be asked counts as having seen the new size.
      */
-    private BpmnError failed(DelegateExecution execution, String code, String message) {
+    private BpmnError failed(DelegateExecution execution, FailureCode code, String message) {
         int seen = steps.vmsThatMaySeeTheNewSize(Steps.ref(execution));
         Object counted = execution.getVariable(VAR_VMS_RESIZED);
         execution.setVariable(VAR_VMS_RESIZED, Math.max(seen, counted instanceof Integer n ? n : 0));

@@ -5,6 +5,7 @@ import static org.vdresize.process.ResizeProcess.VAR_ERROR_MESSAGE;
 
 import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.vdresize.resize.ErrorCode;
 import org.vdresize.resize.StepRef;
 
 /** Small helpers the delegates share. */
@@ -21,10 +22,10 @@ final class Steps {
     static final int MAX_MESSAGE = 2000;
 
     /** Records why, for the paths after the error, and raises the modelled error. */
-    static BpmnError error(DelegateExecution execution, String bpmnErrorCode, String code, String message) {
+    static BpmnError error(DelegateExecution execution, String bpmnErrorCode, ErrorCode code, String message) {
         String fitting = message != null && message.length() > MAX_MESSAGE
                 ? message.substring(0, MAX_MESSAGE - 3) + "..." : message;
-        execution.setVariable(VAR_ERROR_CODE, code);
+        execution.setVariable(VAR_ERROR_CODE, code.name());
         execution.setVariable(VAR_ERROR_MESSAGE, fitting);
         return new BpmnError(bpmnErrorCode, fitting);
     }
@@ -44,6 +45,12 @@ final class Steps {
         var authentication = execution.getProcessEngineServices().getIdentityService().getCurrentAuthentication();
         return authentication != null && authentication.getUserId() != null ? authentication.getUserId()
                 : string(execution, ResizeProcess.VAR_INITIATOR);
+    }
+
+    /** The code {@link #error} recorded for the paths after the error. */
+    static ErrorCode errorCode(DelegateExecution execution) {
+        String name = string(execution, VAR_ERROR_CODE);
+        return ErrorCode.of(name).orElseThrow(() -> new IllegalStateException("no known error code: " + name));
     }
 
     static String string(DelegateExecution execution, String name) {

@@ -36,7 +36,7 @@ public class ValidateRequestDelegate implements JavaDelegate {
             resize = steps.accept(Steps.ref(execution), request, Steps.requester(execution),
                     validationToken(execution));
         } catch (ResizeRejectedException e) {
-            throw Steps.error(execution, ERROR_REQUEST_REJECTED, e.code().name(), e.getMessage());
+            throw Steps.error(execution, ERROR_REQUEST_REJECTED, e.code(), e.getMessage());
         }
         // the business key is the disk path, so Cockpit finds every resize of a disk (engine-rest starts have none yet)
         if (!resize.diskPath().equals(execution.getProcessBusinessKey())) {

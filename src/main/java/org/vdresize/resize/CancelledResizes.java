@@ -29,7 +29,6 @@ import org.vdresize.resize.ResizeRepository.ResizeRow;
 public class CancelledResizes {
 
     private static final Logger log = LoggerFactory.getLogger(CancelledResizes.class);
-    static final String CANCELLED = "CANCELLED";
 
     private final ResizeRepository resizes;
     private final ResizeProcessPort process;
@@ -70,12 +69,12 @@ public class CancelledResizes {
         String message = "the process instance was cancelled" + by + (c.reason() == null ? "" : " (" + c.reason() + ")")
                 + "; the disk is as the steps done before left it: see the steps and the VMs";
         Boolean changed = tx.execute(status -> {
-            if (!resizes.updateStatusIf(r.id(), r.status(), ResizeStatus.FAILED, now, CANCELLED, message)) {
+            if (!resizes.updateStatusIf(r.id(), r.status(), ResizeStatus.FAILED, now, FailureCode.CANCELLED, message)) {
                 return false; // another node, or the resize's own step, got there first
             }
             locks.release(r.diskPath(), r.id());
             audit.record(AuditType.RESIZE_FAILED, r.id(), r.diskPath(), null, c.user() != null ? c.user() : r.requestedBy(),
-                    r.oldSize(), r.newSize(), CANCELLED + ": " + message);
+                    r.oldSize(), r.newSize(), FailureCode.CANCELLED + ": " + message);
             events.publishEvent(new ResizeEnded(r.id(), ResizeStatus.FAILED, r.noop(), r.startedAt(), now));
             events.publishEvent(new ResizeStatusChanged(r.id(), ResizeStatus.FAILED));
             return true;

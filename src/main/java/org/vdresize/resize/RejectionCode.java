@@ -1,7 +1,9 @@
 package org.vdresize.resize;
 
+import org.vdresize.inventory.DiskChecks;
+
 /** The contract's error codes, each with the HTTP status the REST API answers with. */
-public enum RejectionCode {
+public enum RejectionCode implements ErrorCode {
     INVALID_REQUEST(400),
     INVALID_SIZE(400),
     UNKNOWN_VM(404),
@@ -24,5 +26,14 @@ public enum RejectionCode {
 
     public int httpStatus() {
         return httpStatus;
+    }
+
+    /** The code of a rule of {@link DiskChecks}. */
+    public static RejectionCode of(DiskChecks.Code code) {
+        return switch (code) {
+            case VM_STATE -> VM_STATE;
+            case READ_ONLY_DISK -> READ_ONLY_DISK;
+            case UNSUPPORTED_DISK -> UNSUPPORTED_DISK;
+        };
     }
 }

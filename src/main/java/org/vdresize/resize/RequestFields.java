@@ -51,10 +51,10 @@ public final class RequestFields {
      * Longer names cannot exist (libvirt keeps domains and pools in files named after them, paths end
      * at PATH_MAX); the limits fit the vdr_* columns, so that a rejection can still be recorded. A
      * path stops at 4000, not PATH_MAX: the engine keeps a string variable in at most 4000 characters.
-     * The reason counts UTF-16 units, as Java and the VARCHAR(500) column do.
+     * The reason's limit is {@link ResizeRequest#MAX_REASON_LENGTH}.
      */
     public static final Map<String, Integer> MAX_LENGTH = Map.of(VM, 255, TARGET, 64, POOL, 255, VOLUME, 1024,
-            PATH, 4000, REASON, 500);
+            PATH, 4000, REASON, ResizeRequest.MAX_REASON_LENGTH);
 
     private static final Set<String> KNOWN = Set.copyOf(NAMES);
     private static final int MAX_ECHOED_NAME = 40;

@@ -13,7 +13,10 @@ import java.util.stream.Collectors;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Repository;
+import org.vdresize.guest.FilesystemStatus;
 import org.vdresize.guest.GuestOutcome;
+import org.vdresize.guest.GuestStatus;
+import org.vdresize.vm.VmDiskStatus;
 
 /** The vdr_resize, vdr_resize_vm, vdr_resize_step, vdr_step_detail and vdr_resize_cancellation rows. */
 @Repository
@@ -26,7 +29,7 @@ public class ResizeRepository {
                             String reason, Instant startedAt, Instant endedAt, String errorCode, String errorMessage) {
     }
 
-    public record VmRow(String resizeId, String vmUuid, String vmName, String host, String target, String status,
+    public record VmRow(String resizeId, String vmUuid, String vmName, String host, String target, VmDiskStatus status,
                         Long capacity, String detail) {
     }
 
@@ -52,7 +55,7 @@ public class ResizeRepository {
             rs.getString("error_code"), rs.getString("error_message"));
 
     private static final RowMapper<VmRow> VM = (rs, n) -> new VmRow(rs.getString("resize_id"), rs.getString("vm_uuid"),
-            rs.getString("vm_name"), rs.getString("host"), rs.getString("target"), rs.getString("status"),
+            rs.getString("vm_name"), rs.getString("host"), rs.getString("target"), VmDiskStatus.valueOf(rs.getString("status")),
             nullableLong(rs, "capacity"), rs.getString("detail"));
 
     private final JdbcTemplate jdbc;
@@ -119,10 +122,11 @@ public class ResizeRepository {
     }
 
     /** Writes a status only where the row still has {@code expected}; false when it had not. */
-    public boolean updateStatusIf(String id, ResizeStatus expected, ResizeStatus status, Instant endedAt, String errorCode,
+    public boolean updateStatusIf(String id, ResizeStatus expected, ResizeStatus status, Instant endedAt, ErrorCode errorCode,
                                   String errorMessage) {
         return jdbc.update("update vdr_resize set status = ?, ended_at = ?, error_code = ?, error_message = ?"
-                + " where id = ? and status = ?", status.name(), ts(endedAt), errorCode, fit(errorMessage), id, expected.name()) == 1;
+                + " where id = ? and status = ?", status.name(), ts(endedAt), name(errorCode), fit(errorMessage), id,
+                expected.name()) == 1;
     }
 
     /** Whether a resize of this disk ended at or after {@code since}. */
@@ -147,10 +151,14 @@ public class ResizeRepository {
         return found;
     }
 
-    public void updateStatus(String id, ResizeStatus status, Instant endedAt, String errorCode, String errorMessage) {
+    public void updateStatus(String id, ResizeStatus status, Instant endedAt, ErrorCode errorCode, String errorMessage) {
         jdbc.update("update vdr_resize set status = ?, ended_at = ?, error_code = coalesce(?, error_code),"
                         + " error_message = coalesce(?, error_message) where id = ?",
-                status.name(), ts(endedAt), errorCode, fit(errorMessage), id);
+                status.name(), ts(endedAt), name(errorCode), fit(errorMessage), id);
+    }
+
+    private static String name(ErrorCode value) {
+        return value == null ? null : value.name();
     }
 
     /** An error message cut to its column: one naming a 4000-character path must not fail the write of the ending. */
@@ -161,12 +169,12 @@ public class ResizeRepository {
     public void insertVm(VmRow vm) {
         jdbc.update("insert into vdr_resize_vm (resize_id, vm_uuid, vm_name, host, target, status, capacity, detail)"
                         + " values (?,?,?,?,?,?,?,?)",
-                vm.resizeId(), vm.vmUuid(), vm.vmName(), vm.host(), vm.target(), vm.status(), vm.capacity(), vm.detail());
+                vm.resizeId(), vm.vmUuid(), vm.vmName(), vm.host(), vm.target(), vm.status().name(), vm.capacity(), vm.detail());
     }
 
-    public void updateVm(String resizeId, String vmUuid, String host, String status, Long capacity, String detail) {
+    public void updateVm(String resizeId, String vmUuid, String host, VmDiskStatus status, Long capacity, String detail) {
         jdbc.update("update vdr_resize_vm set host = coalesce(?, host), status = ?, capacity = ?, detail = ?"
-                + " where resize_id = ? and vm_uuid = ?", host, status, capacity, detail, resizeId, vmUuid);
+                + " where resize_id = ? and vm_uuid = ?", host, status.name(), capacity, detail, resizeId, vmUuid);
     }
 
     public List<VmRow> vms(String resizeId) {
@@ -246,9 +254,9 @@ public class ResizeRepository {
         GuestOutcome.FilesystemGrowth fs = g.filesystem();
         jdbc.update("insert into vdr_resize_guest (resize_id, vm_uuid, vm_name, status, guest_size, device, fs_device,"
                         + " fs_type, fs_mount, fs_before, fs_after, fs_status, detail) values (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                resizeId, vmUuid, vmName, g.status(), g.guestSize(), g.device(), fs == null ? null : fs.device(),
+                resizeId, vmUuid, vmName, g.status().name(), g.guestSize(), g.device(), fs == null ? null : fs.device(),
                 fs == null ? null : fs.type(), fs == null ? null : fs.mountpoint(), fs == null ? null : fs.sizeBefore(),
-                fs == null ? null : fs.sizeAfter(), fs == null ? null : fs.status(),
+                fs == null ? null : fs.sizeAfter(), fs == null ? null : fs.status().name(),
                 g.detail() == null || g.detail().length() <= 2000 ? g.detail() : g.detail().substring(0, 2000));
     }
 
@@ -257,8 +265,8 @@ public class ResizeRepository {
             String fsStatus = rs.getString("fs_status");
             GuestOutcome.FilesystemGrowth fs = fsStatus == null ? null : new GuestOutcome.FilesystemGrowth(
                     rs.getString("fs_device"), rs.getString("fs_type"), rs.getString("fs_mount"),
-                    nullableLong(rs, "fs_before"), nullableLong(rs, "fs_after"), fsStatus);
-            return new ResizeView.GuestOutcome(rs.getString("vm_name"), rs.getString("status"),
+                    nullableLong(rs, "fs_before"), nullableLong(rs, "fs_after"), FilesystemStatus.valueOf(fsStatus));
+            return new ResizeView.GuestOutcome(rs.getString("vm_name"), GuestStatus.valueOf(rs.getString("status")),
                     nullableLong(rs, "guest_size"), fs);
         }, resizeId);
     }

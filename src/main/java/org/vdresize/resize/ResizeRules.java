@@ -69,7 +69,7 @@ public class ResizeRules {
         Optional<StoragePool> pool = volume.flatMap(v -> inventory.findPool(v.pool()));
         DiskChecks.whyNotResizable(path, volume.orElse(null), pool.orElse(null), users, inventory.volumesBackedBy(path))
                 .ifPresent(p -> {
-                    throw reject(RejectionCode.valueOf(p.code()), p.message());
+                    throw reject(RejectionCode.of(p.code()), p.message());
                 });
         List<VmUse> uses = users.stream().map(vm -> new VmUse(vm.uuid(), vm.name(), vm.host(),
                 vm.diskByPath(path).orElseThrow().target(), vm.state())).toList();

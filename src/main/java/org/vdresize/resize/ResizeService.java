@@ -148,7 +148,7 @@ public class ResizeService {
         Map<String, String> details = resizes.stepDetails(r.id());
         List<ResizeView.Step> steps = new ArrayList<>();
         for (ResizeRepository.StepRow s : resizes.steps(r.id())) {
-            String status = s.endedAt() == null ? "RUNNING" : s.canceled() ? "FAILED" : "DONE";
+            StepState status = s.endedAt() == null ? StepState.RUNNING : s.canceled() ? StepState.FAILED : StepState.DONE;
             steps.add(new ResizeView.Step(s.name(), status, s.startedAt(), s.endedAt(), details.get(s.activityInstanceId())));
         }
         steps.addAll(process.failedAttempts(r.id()));

@@ -22,6 +22,7 @@ import org.vdresize.storage.StorageJobService;
 import org.vdresize.storage.StorageJobStatus;
 import org.vdresize.storage.StorageResizeMode;
 import org.vdresize.vm.VmDiskOutcome;
+import org.vdresize.vm.VmDiskStatus;
 import org.vdresize.vm.VmResizeService;
 
 /**
@@ -86,7 +87,7 @@ public class ResizeSteps {
                 user, request.reason(), clock.instant(), null, null, null));
         for (ValidatedResize.VmUse vm : v.vms()) {
             resizes.insertVm(new VmRow(id, vm.uuid(), vm.name(), vm.host(), vm.target(),
-                    vm.state().isActive() ? "PENDING" : "NOT_RUNNING", null, null));
+                    vm.state().isActive() ? VmDiskStatus.PENDING : VmDiskStatus.NOT_RUNNING, null, null));
         }
         audit.record(AuditType.RESIZE_REQUESTED, id, v.diskPath(), vmNames(v), user, v.oldSize(), v.newSize(),
                 "requested " + v.requestedSize() + (request.reason() == null ? "" : "; reason: " + request.reason()));
@@ -99,7 +100,7 @@ public class ResizeSteps {
     }
 
     /** Ends a request that broke a rule: REJECTED, with the rule's code. */
-    public void reject(StepRef step, ResizeRequest request, String user, String code, String message) {
+    public void reject(StepRef step, ResizeRequest request, String user, ErrorCode code, String message) {
         String id = step.resizeId();
         Optional<ResizeRow> existing = resizes.find(id);
         String disk = existing.map(ResizeRow::diskPath).orElse(describeDisk(request));
@@ -110,7 +111,7 @@ public class ResizeSteps {
             resizes.insert(new ResizeRow(id, ResizeStatus.REJECTED, false, disk, null, request.pool(), request.volume(),
                     null, false, null, request.size() == null ? null : String.valueOf(request.size()), null,
                     request.notifyGuest() == null || request.notifyGuest(), Boolean.TRUE.equals(request.growFilesystem()),
-                    user, truncate(request.reason(), 500), now, now, code, message));
+                    user, truncate(request.reason(), ResizeRequest.MAX_REASON_LENGTH), now, now, code.name(), message));
             events.publishEvent(new ResizeEnded(id, ResizeStatus.REJECTED, false, now, now));
         }
         audit.record(AuditType.RESIZE_REJECTED, id, disk, request.vm(), user, null, null, code + ": " + message);
@@ -181,7 +182,7 @@ public class ResizeSteps {
         try {
             outcome = vmResize.resize(vmUuid, r.diskPath(), r.newSize());
         } catch (OperationFailedException e) {
-            resizes.updateVm(r.id(), vmUuid, null, "FAILED", null, e.getMessage());
+            resizes.updateVm(r.id(), vmUuid, null, VmDiskStatus.FAILED, null, e.getMessage());
             resizes.stepDetail(step.activityInstanceId(), r.id(), "failed: " + e.getMessage());
             throw e;
         }
@@ -202,7 +203,7 @@ public class ResizeSteps {
         ResizeRow r = row(step);
         int seen = 0;
         for (VmRow vm : resizes.vms(r.id())) {
-            if ("RESIZED".equals(vm.status()) || vmReportsMoreThan(vm, r.diskPath(), r.oldSize())) {
+            if (vm.status().sawNewSize() || vmReportsMoreThan(vm, r.diskPath(), r.oldSize())) {
                 seen++;
             }
         }
@@ -227,7 +228,7 @@ public class ResizeSteps {
             resizes.stepDetail(step.activityInstanceId(), r.id(), "not asked to tell the guest");
             return;
         }
-        if (vm.isEmpty() || !"RESIZED".equals(vm.get().status())) {
+        if (vm.isEmpty() || !vm.get().status().sawNewSize()) {
             resizes.stepDetail(step.activityInstanceId(), r.id(), "VM " + vm.map(VmRow::vmName).orElse(vmUuid)
                     + " did not take the new size in a running QEMU: its guest sees it at the next start");
             return;
@@ -238,7 +239,7 @@ public class ResizeSteps {
         resizes.stepDetail(step.activityInstanceId(), r.id(), outcome.status() + ": " + outcome.detail());
         audit.record(outcome.failed() ? AuditType.GUEST_NOTIFY_FAILED : AuditType.GUEST_NOTIFIED, r.id(), r.diskPath(),
                 name, r.requestedBy(), r.oldSize(), outcome.guestSize(), outcome.status() + ": " + outcome.detail());
-        if (outcome.filesystem() != null && "GROWN".equals(outcome.filesystem().status())) {
+        if (outcome.filesystemGrown()) {
             audit.record(AuditType.FILESYSTEM_GROWN, r.id(), r.diskPath(), name, r.requestedBy(),
                     outcome.filesystem().sizeBefore(), outcome.filesystem().sizeAfter(),
                     outcome.filesystem().type() + " on " + outcome.filesystem().device() + " at " + outcome.filesystem().mountpoint());
@@ -263,10 +264,10 @@ public class ResizeSteps {
     public void rejectedByApprover(StepRef step, String approver, String comment) {
         ResizeRow r = row(step);
         String message = "rejected by " + approver + (comment == null || comment.isBlank() ? "" : ": " + comment);
-        end(r, ResizeStatus.REJECTED, clock.instant(), "NOT_APPROVED", message);
+        end(r, ResizeStatus.REJECTED, clock.instant(), FailureCode.NOT_APPROVED, message);
         resizes.stepDetail(step.activityInstanceId(), r.id(), message);
         audit.record(AuditType.RESIZE_REJECTED, r.id(), r.diskPath(), null, approver, r.oldSize(), r.newSize(),
-                "NOT_APPROVED: " + message);
+                FailureCode.NOT_APPROVED + ": " + message);
     }
 
     /** The operator's choice at the needs-attention task, for the audit trail. */
@@ -277,7 +278,7 @@ public class ResizeSteps {
                 decision + (comment == null || comment.isBlank() ? "" : ": " + comment));
     }
 
-    public void needsAttention(StepRef step, String code, String message) {
+    public void needsAttention(StepRef step, ErrorCode code, String message) {
         ResizeRow r = row(step);
         updateStatus(r, ResizeStatus.NEEDS_ATTENTION, null, code, message);
         audit.record(AuditType.RESIZE_NEEDS_ATTENTION, r.id(), r.diskPath(), null, r.requestedBy(), r.oldSize(), r.newSize(),
@@ -288,7 +289,7 @@ public class ResizeSteps {
     public void complete(StepRef step) {
         ResizeRow r = row(step);
         List<VmRow> vms = resizes.vms(r.id());
-        long notResized = vms.stream().filter(vm -> "FAILED".equals(vm.status()) || "PENDING".equals(vm.status())).count();
+        long notResized = vms.stream().filter(vm -> vm.status().missedNewSize()).count();
         String detail = notResized == 0
                 ? "grew " + r.diskPath() + " from " + r.oldSize() + " B to " + r.newSize() + " B"
                 : "finished with a warning: " + notResized + " VM(s) did not take the new size; restart them to see it";
@@ -298,11 +299,11 @@ public class ResizeSteps {
         log.info("[{}] resize {} completed: {}", r.diskPath(), r.id(), detail);
     }
 
-    public void rollBack(StepRef step, String code, String message) {
+    public void rollBack(StepRef step, ErrorCode code, String message) {
         ResizeRow r = row(step);
         end(r, ResizeStatus.ROLLED_BACK, clock.instant(), code, message);
-        resizes.vms(r.id()).stream().filter(vm -> "PENDING".equals(vm.status()))
-                .forEach(vm -> resizes.updateVm(r.id(), vm.vmUuid(), null, "UNCHANGED", null, "the resize was rolled back before this VM's step"));
+        resizes.vms(r.id()).stream().filter(vm -> vm.status() == VmDiskStatus.PENDING)
+                .forEach(vm -> resizes.updateVm(r.id(), vm.vmUuid(), null, VmDiskStatus.UNCHANGED, null, "the resize was rolled back before this VM's step"));
         resizes.stepDetail(step.activityInstanceId(), r.id(), code + ": " + message);
         audit.record(AuditType.RESIZE_ROLLED_BACK, r.id(), r.diskPath(), null, r.requestedBy(), r.newSize(), r.oldSize(),
                 code + ": " + message);
@@ -316,13 +317,13 @@ public class ResizeSteps {
     }
 
     /** Writes a final status and tells the listeners (metrics), which hear of it only if this transaction commits. */
-    private void end(ResizeRow r, ResizeStatus status, Instant endedAt, String code, String message) {
+    private void end(ResizeRow r, ResizeStatus status, Instant endedAt, ErrorCode code, String message) {
         updateStatus(r, status, endedAt, code, message);
         events.publishEvent(new ResizeEnded(r.id(), status, r.noop(), r.startedAt(), endedAt));
     }
 
     /** Every status write goes through here: readers waiting for a change hear of it after the commit. */
-    private void updateStatus(ResizeRow r, ResizeStatus status, Instant endedAt, String code, String message) {
+    private void updateStatus(ResizeRow r, ResizeStatus status, Instant endedAt, ErrorCode code, String message) {
         resizes.updateStatus(r.id(), status, endedAt, code, message);
         events.publishEvent(new ResizeStatusChanged(r.id(), status));
     }

@@ -36,16 +36,16 @@ public class VmResizeService {
     public VmDiskOutcome resize(String vmUuid, String diskPath, long newSize) {
         Optional<Vm> found = findVm(vmUuid);
         if (found.isEmpty()) {
-            return new VmDiskOutcome("GONE", null, null, null, "VM " + vmUuid + " is no longer defined on any available host");
+            return new VmDiskOutcome(VmDiskStatus.GONE, null, null, null, "VM " + vmUuid + " is no longer defined on any available host");
         }
         Vm vm = found.get();
         Optional<VmDisk> disk = vm.diskByPath(diskPath);
         if (disk.isEmpty()) {
-            return new VmDiskOutcome("DETACHED", vm.host(), vm.name(), null, "VM " + vm.name() + " no longer uses " + diskPath);
+            return new VmDiskOutcome(VmDiskStatus.DETACHED, vm.host(), vm.name(), null, "VM " + vm.name() + " no longer uses " + diskPath);
         }
         if (!vm.state().isActive()) {
             if (vm.state().allowsResize()) {
-                return new VmDiskOutcome("NOT_RUNNING", vm.host(), vm.name(), null,
+                return new VmDiskOutcome(VmDiskStatus.NOT_RUNNING, vm.host(), vm.name(), null,
                         "VM " + vm.name() + " is shut off; it sees the new size when it starts");
             }
             throw new TransientFailureException("VM " + vm.name() + " is " + vm.state() + "; waiting for a state that allows the resize");
@@ -53,7 +53,7 @@ public class VmResizeService {
         String target = disk.get().target();
         HypervisorPort.Growth growth = hypervisor.grow(vm.host(), vm.uuid(), target, newSize);
         if (growth.before() >= newSize) {
-            return new VmDiskOutcome("RESIZED", vm.host(), vm.name(), growth.before(),
+            return new VmDiskOutcome(VmDiskStatus.RESIZED, vm.host(), vm.name(), growth.before(),
                     "QEMU already reports " + growth.before() + " B for " + target + " on host " + vm.host());
         }
         if (growth.after() < newSize) {
@@ -61,7 +61,7 @@ public class VmResizeService {
                     + target + " of VM " + vm.name() + ", below the target " + newSize + " B");
         }
         log.info("[{}] VM {} on {}: {} grew from {} to {} B", diskPath, vm.name(), vm.host(), target, growth.before(), growth.after());
-        return new VmDiskOutcome("RESIZED", vm.host(), vm.name(), growth.after(),
+        return new VmDiskOutcome(VmDiskStatus.RESIZED, vm.host(), vm.name(), growth.after(),
                 target + " of VM " + vm.name() + " on host " + vm.host() + ": " + growth.before() + " B -> " + growth.after() + " B");
     }
 

@@ -39,6 +39,9 @@ import org.vdresize.resize.ResizeRejectedException;
 import org.vdresize.resize.ResizeRequest;
 import org.vdresize.resize.ResizeStatus;
 import org.vdresize.resize.ResizeView;
+import org.vdresize.resize.StepState;
+import org.vdresize.guest.GuestStatus;
+import org.vdresize.vm.VmDiskStatus;
 
 class ResizeControllerTest extends ApiSliceTest {
 
@@ -58,10 +61,10 @@ class ResizeControllerTest extends ApiSliceTest {
         return new ResizeView(id, ResizeStatus.COMPLETED, false,
                 new ResizeView.DiskRef("/var/lib/libvirt/images/d1.qcow2", "default", "d1.qcow2", "qcow2", true),
                 1073741824L, "2G", 2147483648L,
-                List.of(new ResizeView.VmOutcome("vm1", "local", "vdb", "RESIZED", 2147483648L)),
-                List.of(new ResizeView.GuestOutcome("vm1", "SEEN", 2147483648L, null)),
+                List.of(new ResizeView.VmOutcome("vm1", "local", "vdb", VmDiskStatus.RESIZED, 2147483648L)),
+                List.of(new ResizeView.GuestOutcome("vm1", GuestStatus.SEEN, 2147483648L, null)),
                 "demo", null, STARTED, ENDED,
-                List.of(new ResizeView.Step("STORAGE_EXTEND", "DONE", STARTED, ENDED, "qemu-img resize")),
+                List.of(new ResizeView.Step("STORAGE_EXTEND", StepState.DONE, STARTED, ENDED, "qemu-img resize")),
                 new ResizeView.Error("VM_STATE", "vm1 paused"));
     }
 

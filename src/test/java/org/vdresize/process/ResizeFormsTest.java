@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.vdresize.resize.ResizeRejectedException;
+import org.vdresize.resize.ResizeRequest;
 import org.vdresize.resize.SizeSpec;
 
 /**
@@ -59,7 +60,7 @@ class ResizeFormsTest {
         assertThat(fields.get(VAR_GROW_FILESYSTEM).get("type").asText()).isEqualTo("checkbox");
         assertThat(fields.get(VAR_GROW_FILESYSTEM).get("defaultValue").asBoolean()).isFalse();
         assertThat(fields.get(VAR_REASON).get("type").asText()).isEqualTo("textarea");
-        assertThat(fields.get(VAR_REASON).at("/validate/maxLength").asInt()).isEqualTo(500);
+        assertThat(fields.get(VAR_REASON).at("/validate/maxLength").asInt()).isEqualTo(ResizeRequest.MAX_REASON_LENGTH);
     }
 
     @Test

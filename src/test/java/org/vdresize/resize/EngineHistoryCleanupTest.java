@@ -133,7 +133,7 @@ class EngineHistoryCleanupTest {
                 .extracting(ResizeView.Step::name).contains("VALIDATE", "APPROVER_DECISION", "APPROVAL", "STORAGE_EXTEND",
                         "VM_RESIZE", "GUEST_NOTIFY", "RECORD_RESULT", "RELEASE_LOCK");
         assertThat(resizes.find(cancelled).orElseThrow().steps()).isEqualTo(stepsFromHistory(cancelled))
-                .extracting(ResizeView.Step::status).contains("FAILED");
+                .extracting(ResizeView.Step::status).contains(StepState.FAILED);
         assertThat(cancelledBefore).contains("\"FAILED\"", "by dora", "wrong disk");
 
         runHistoryCleanup();
@@ -340,7 +340,7 @@ class EngineHistoryCleanupTest {
                 .orderByHistoricActivityInstanceStartTime().asc().orderPartiallyByOccurrence().asc().list()) {
             String name = ResizeProcess.STEP_NAMES.get(a.getActivityId());
             if (name != null) {
-                steps.add(new ResizeView.Step(name, a.getEndTime() == null ? "RUNNING" : a.isCanceled() ? "FAILED" : "DONE",
+                steps.add(new ResizeView.Step(name, a.getEndTime() == null ? StepState.RUNNING : a.isCanceled() ? StepState.FAILED : StepState.DONE,
                         instant(a.getStartTime()), instant(a.getEndTime()), details.get(a.getId())));
             }
         }

@@ -48,6 +48,8 @@ import org.vdresize.inventory.VmState;
 import org.vdresize.storage.StoragePort;
 import org.vdresize.vm.BlockInfo;
 import org.vdresize.vm.HypervisorPort;
+import org.vdresize.guest.GuestStatus;
+import org.vdresize.vm.VmDiskStatus;
 
 /**
  * The whole application (engine, job executor, delegates, services, tables) with the three
@@ -250,11 +252,11 @@ class ResizeFlowTest {
         assertThat(done.newSize()).isEqualTo(80 * MIB);
         assertThat(volumeCapacity).isEqualTo(80 * MIB);
         assertThat(qemuCapacity).containsEntry("vm1-uuid", 80 * MIB).containsEntry("vm2-uuid", 80 * MIB);
-        assertThat(done.vms()).extracting(ResizeView.VmOutcome::status).containsExactly("RESIZED", "RESIZED");
+        assertThat(done.vms()).extracting(ResizeView.VmOutcome::status).containsExactly(VmDiskStatus.RESIZED, VmDiskStatus.RESIZED);
         assertThat(done.requestedBy()).isEqualTo("alice");
         assertThat(done.steps()).extracting(ResizeView.Step::name).contains("VALIDATE", "LOCK_DISK", "STORAGE_EXTEND",
                 "STORAGE_CHECK", "VM_RESIZE", "RECORD_RESULT", "RELEASE_LOCK");
-        assertThat(done.guest()).extracting(ResizeView.GuestOutcome::status).containsExactly("NO_AGENT", "NO_AGENT");
+        assertThat(done.guest()).extracting(ResizeView.GuestOutcome::status).containsExactly(GuestStatus.NO_AGENT, GuestStatus.NO_AGENT);
         assertThat(auditTypes(done.id())).containsExactly("RESIZE_REQUESTED", "STORAGE_EXTENDED", "VM_DISK_RESIZED",
                 "VM_DISK_RESIZED", "GUEST_NOTIFY_FAILED", "GUEST_NOTIFY_FAILED", "RESIZE_COMPLETED");
         assertThat(jdbc.queryForObject("select count(*) from vdr_disk_lock", Integer.class)).isZero();
@@ -377,7 +379,7 @@ class ResizeFlowTest {
         assertThat(done.error().code()).isEqualTo("VM_RESIZE_FAILED");
         verify(storage, times(1)).shrinkBack("local", "p", "d.img", 64 * MIB);
         assertThat(volumeCapacity).isEqualTo(64 * MIB);
-        assertThat(done.vms()).extracting(ResizeView.VmOutcome::status).containsExactly("FAILED");
+        assertThat(done.vms()).extracting(ResizeView.VmOutcome::status).containsExactly(VmDiskStatus.FAILED);
     }
 
     @Test
@@ -575,7 +577,7 @@ class ResizeFlowTest {
         List<ResizeView.Step> retrying = List.of();
         while (retrying.isEmpty() && System.currentTimeMillis() < end) {
             retrying = resizes.find(started.id()).orElseThrow().steps().stream()
-                    .filter(s -> "RETRYING".equals(s.status())).toList();
+                    .filter(s -> s.status() == StepState.RETRYING).toList();
             Thread.sleep(20);
         }
         assertThat(retrying).singleElement().satisfies(step -> {
@@ -584,6 +586,14 @@ class ResizeFlowTest {
         });
         assertThat(awaitEnd(started.id()).status()).isEqualTo(ResizeStatus.COMPLETED);
     }
+
+    @Test
+    void theReasonColumnHoldsTheLongestReasonARequestMayHave() {
+        assertThat(jdbc.queryForObject("select character_maximum_length from information_schema.columns"
+                + " where lower(table_name) = 'vdr_resize' and lower(column_name) = 'reason'", Integer.class))
+                .isEqualTo(ResizeRequest.MAX_REASON_LENGTH);
+    }
+
     @Autowired org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl engineConfiguration;
     @Autowired org.camunda.bpm.engine.RepositoryService repository;
     @Autowired org.camunda.bpm.engine.HistoryService history;

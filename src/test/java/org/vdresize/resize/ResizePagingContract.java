@@ -13,6 +13,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.vdresize.common.Page;
 import org.vdresize.resize.ResizeRepository.ResizeRow;
 import org.vdresize.resize.ResizeRepository.VmRow;
+import org.vdresize.vm.VmDiskStatus;
 
 /**
  * Keyset paging of vdr_resize as GET /api/resizes reads it, on a database migrated by Flyway
@@ -45,7 +46,7 @@ abstract class ResizePagingContract {
     }
 
     void usedBy(String resizeId, String vmName, String vmUuid) {
-        resizes.insertVm(new VmRow(resizeId, vmUuid, vmName, "local", "vdb", "RESIZED", 2L, null));
+        resizes.insertVm(new VmRow(resizeId, vmUuid, vmName, "local", "vdb", VmDiskStatus.RESIZED, 2L, null));
     }
 
     /** Every page of {@code limit} in turn, as a client following the Link header would read them. */

@@ -53,7 +53,7 @@ class VmResizeServiceTest {
         when(inventory.findVm(UUID)).thenReturn(Optional.empty());
         when(inventory.hosts()).thenReturn(List.of(new HostStatus("local", "qemu:///system", true, null)));
 
-        assertThat(service.resize(UUID, PATH, 2048).status()).isEqualTo("GONE");
+        assertThat(service.resize(UUID, PATH, 2048).status()).isEqualTo(VmDiskStatus.GONE);
         assertThat(service.capacityNow(UUID, PATH)).isEmpty();
     }
 
@@ -65,7 +65,7 @@ class VmResizeServiceTest {
         when(inventory.hosts()).thenReturn(List.of(new HostStatus("vmhost", "qemu+unix:///system", true, null)));
         when(hypervisor.blockInfo("vmhost", UUID, "vdb")).thenReturn(new BlockInfo(1024, 1024, 1024), new BlockInfo(2048, 2048, 2048));
 
-        assertThat(service.resize(UUID, PATH, 2048).status()).isEqualTo("RESIZED");
+        assertThat(service.resize(UUID, PATH, 2048).status()).isEqualTo(VmDiskStatus.RESIZED);
         verify(hypervisor).blockResize("vmhost", UUID, "vdb", 2048);
     }
 }
