@@ -1,12 +1,20 @@
 package org.vdresize.process;
 
 import static org.vdresize.process.ResizeProcess.VAR_STORAGE_JOB_ID;
+import static org.vdresize.process.ResizeProcess.VAR_STORAGE_JOB_TO_CHECK;
+
+import org.vdresize.storage.StorageJob;
+import org.vdresize.storage.StorageResizeMode;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
 import org.vdresize.resize.ResizeSteps;
 
-/** Task_ExtendStorage: starts the storage job (or finds the one a retried step already started). */
+/**
+ * Task_ExtendStorage: starts the storage job (or finds the one a retried step already started).
+ * When a running QEMU grows the image there is no job to wait for, and the process goes straight
+ * to the VM step (no check job).
+ */
 @Component
 public class ExtendStorageDelegate implements JavaDelegate {
 
@@ -18,6 +26,8 @@ public class ExtendStorageDelegate implements JavaDelegate {
 
     @Override
     public void execute(DelegateExecution execution) {
-        execution.setVariable(VAR_STORAGE_JOB_ID, steps.extendStorage(Steps.ref(execution)).id());
+        StorageJob job = steps.extendStorage(Steps.ref(execution));
+        execution.setVariable(VAR_STORAGE_JOB_ID, job.id());
+        execution.setVariable(VAR_STORAGE_JOB_TO_CHECK, job.mode() != StorageResizeMode.QEMU_GROWS);
     }
 }

@@ -37,6 +37,13 @@ public final class ResizeProcess {
     public static final String EVENT_STORAGE_JOB_FAILED = "Event_StorageJobFailed";
     public static final String GATEWAY_STORAGE_JOB_DONE = "Gateway_StorageJobDone";
     public static final String EVENT_POLL_INTERVAL = "Event_PollInterval";
+    /** after the storage step: is there a storage job to check, or does QEMU grow the image? */
+    public static final String GATEWAY_STORAGE_JOB_TO_CHECK = "Gateway_StorageJobToCheck";
+    /** the event-based gateway: the storage job's end or the poll interval, whichever comes first */
+    public static final String GATEWAY_WAIT_FOR_STORAGE_JOB = "Gateway_WaitForStorageJob";
+    public static final String EVENT_STORAGE_JOB_ENDED = "Event_StorageJobEnded";
+    public static final String GATEWAY_JOIN_STORAGE_WAIT = "Gateway_JoinStorageWait";
+    public static final String GATEWAY_JOIN_STORAGE_DONE = "Gateway_JoinStorageDone";
     public static final String TASK_RESIZE_VM = "Task_ResizeVm";
     public static final String EVENT_VM_RESIZE_FAILED = "Event_VmResizeFailed";
     public static final String GATEWAY_ANY_VM_RESIZED = "Gateway_AnyVmResized";
@@ -52,6 +59,10 @@ public final class ResizeProcess {
     public static final String TASK_RECORD_RESULT = "Task_RecordResult";
     public static final String TASK_RELEASE_LOCK = "Task_ReleaseLock";
     public static final String EVENT_RESIZE_COMPLETED = "Event_ResizeCompleted";
+
+    // --- messages (names, as correlated through RuntimeService) ---
+    /** Message_StorageJobEnded: the storage job of the process instance has ended (DONE or FAILED) */
+    public static final String MESSAGE_STORAGE_JOB_ENDED = "StorageJobEnded";
 
     // --- BPMN error codes ---
     /** the request breaks a rule (variables errorCode, errorMessage say which) */
@@ -94,6 +105,8 @@ public final class ResizeProcess {
     /** ISO-8601 duration of the poll timer */
     public static final String VAR_POLL_INTERVAL = "pollInterval";
     public static final String VAR_STORAGE_JOB_ID = "storageJobId";
+    /** Boolean, set by Task_ExtendStorage: false when a running QEMU grows the image (no storage job to check) */
+    public static final String VAR_STORAGE_JOB_TO_CHECK = "storageJobToCheck";
     /** RUNNING or DONE after Task_CheckStorageJob (FAILED and TIMED_OUT raise Error_StorageJobFailed) */
     public static final String VAR_STORAGE_JOB_STATE = "storageJobState";
     /** List of UUIDs of the VMs the VM step visits */

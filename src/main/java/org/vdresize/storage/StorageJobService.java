@@ -119,10 +119,7 @@ public class StorageJobService {
         boolean runningHere = running.containsKey(jobId);
         if (!runningHere && isLost(job, now)) {
             StorageJobStatus recovered = recover(job, now);
-            if (recovered.outcome() == StorageJobStatus.Outcome.RUNNING) {
-                // restarted here: submitted after this commit, so its end always finds the timer committed
-                afterCommitOfRunning(job, false);
-            }
+            // restarted here: submitted after this commit, so its end always finds the process waiting
             return recovered;
         }
         Long progress = progressOf(job);
@@ -130,38 +127,38 @@ public class StorageJobService {
             return new StorageJobStatus(StorageJobStatus.Outcome.TIMED_OUT, progress,
                     "storage job still running after " + maxWait + " (" + progress + " of " + job.targetCapacity() + " B allocated)");
         }
-        afterCommitOfRunning(job, runningHere);
+        if (runningHere) {
+            tellAgainIfEndedBeforeCommit(job);
+        }
         return new StorageJobStatus(StorageJobStatus.Outcome.RUNNING, progress,
                 "growing " + job.path() + " to " + job.targetCapacity() + " B" + (progress == null ? "" : ", " + progress + " B allocated"));
     }
 
     /**
-     * A check that finds the job running leaves the process waiting in its poll timer, which exists
-     * only once the check's transaction commits. After that commit: when this node's job ended in
-     * the meantime, its end is told again, because the job's own call found no committed timer to
-     * fire and the process would otherwise wait a whole poll interval for a job that is done;
-     * otherwise the listener is told that the process waits, so that the timer fires on its due date. Only for a job that was running
-     * here: a job of another node that is not running here has not ended, and firing its timer at
-     * once would turn the poll loop into a busy loop.
+     * A check that finds this node's job running leaves the process waiting for the job's end, which
+     * it does only once the check's transaction commits. When the job ended in the meantime, its own
+     * call found no process waiting: it is told again after that commit, or the process would wait a
+     * whole poll interval for a job that is done. Only for a job that was running here: a job of
+     * another node that is not running here is told by that node, or found by the poll timer.
      */
-    private void afterCommitOfRunning(StorageJob job, boolean wasRunningHere) {
+    private void tellAgainIfEndedBeforeCommit(StorageJob job) {
         if (!TransactionSynchronizationManager.isSynchronizationActive()) {
             return;
         }
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCommit() {
+                if (running.containsKey(job.id())) {
+                    return; // still running: its end tells the process
+                }
                 try {
-                    if (wasRunningHere && !running.containsKey(job.id())) {
-                        log.debug("[{}] storage job {} ended while its check committed: firing the poll timer now",
-                                job.path(), job.id());
-                        listener.storageJobEnded(job.resizeId());
-                    } else {
-                        listener.waitingForPoll(job.resizeId());
-                    }
+                    log.debug("[{}] storage job {} ended while its check committed: telling the process now",
+                            job.path(), job.id());
+                    listener.storageJobEnded(job.resizeId());
                 } catch (RuntimeException e) {
                     // only a shortcut: the poll timer fires by its due date anyway
-                    log.debug("[{}] could not hurry the poll timer: {}", job.path(), e.getMessage());
+                    log.debug("[{}] could not tell the process that storage job {} ended: {}", job.path(), job.id(),
+                            e.getMessage());
                 }
             }
         });
@@ -288,8 +285,8 @@ public class StorageJobService {
         try {
             listener.storageJobEnded(job.resizeId());
         } catch (RuntimeException e) {
-            // only a shortcut: the poll timer checks the job anyway
-            log.debug("[{}] could not hurry the poll timer: {}", job.path(), e.getMessage());
+            // only a shortcut: the poll timer checks the job anyway (e.g. the timer fired at the same moment)
+            log.debug("[{}] could not tell the process that storage job {} ended: {}", job.path(), job.id(), e.getMessage());
         }
     }
 

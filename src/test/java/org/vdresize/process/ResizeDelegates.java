@@ -80,6 +80,7 @@ final class ResizeDelegates {
         // the real listener: its rule (FourEyes) says yes to everyone unless a test tells it otherwise
         Mocks.register("fourEyesListener", new FourEyesListener(fourEyes));
         givenStorageJobStates(STORAGE_JOB_DONE);
+        givenStorageJobToCheck(true);
         givenVmResults(Map.of());
         givenGuestResults(Map.of());
         recordResult.does(execution -> trail.add("result"));
@@ -155,6 +156,15 @@ final class ResizeDelegates {
     }
 
     // ---------------------------------------------------------------- storage
+
+    /**
+     * Task_ExtendStorage started a storage job the process must check (true), or found that a
+     * running QEMU grows the image in the VM step (false: no job to wait for)
+     */
+    ResizeDelegates givenStorageJobToCheck(boolean toCheck) {
+        extendStorage.does(execution -> execution.setVariable(VAR_STORAGE_JOB_TO_CHECK, toCheck));
+        return this;
+    }
 
     /** Task_CheckStorageJob answers these states, one per call; the last one repeats */
     ResizeDelegates givenStorageJobStates(String... states) {

@@ -245,7 +245,7 @@ class VirtualDiskResizeProcessTest {
         executeJob(pi); // check: RUNNING
 
         for (int round = 1; round <= 2; round++) {
-            assertThat(pi).isWaitingAt(EVENT_POLL_INTERVAL);
+            assertThat(pi).isWaitingAt(GATEWAY_WAIT_FOR_STORAGE_JOB);
             Job timer = managementService().createJobQuery().processInstanceId(pi.getId()).timers().singleResult();
             Assertions.assertThat(timer.getDuedate().toInstant())
                 .as("round %d: the timer waits pollInterval (PT7S)", round)
@@ -263,6 +263,75 @@ class VirtualDiskResizeProcessTest {
         Assertions.assertThat(delegates.checkStorageJob.calls()).isEqualTo(3);
         Assertions.assertThat(timesPassed(pi, EVENT_POLL_INTERVAL)).isEqualTo(2);
         Assertions.assertThat(delegates.extendStorage.calls()).isEqualTo(1);
+        assertThat(pi).hasNotPassed(EVENT_STORAGE_JOB_ENDED);
+    }
+
+    @Test
+    void storageJobThatEndsWhileTheProcessWaitsIsCheckedAtOnceThroughItsMessage() {
+        delegates.givenValidRequestPolledEvery("PT7S", "vm-1")
+            .givenStorageJobStates(STORAGE_JOB_RUNNING, STORAGE_JOB_DONE);
+
+        ProcessInstance pi = startResize();
+        executeJob(pi); // extend
+        executeJob(pi); // check: RUNNING
+        assertThat(pi).isWaitingAt(GATEWAY_WAIT_FOR_STORAGE_JOB);
+
+        // what the node that ran the storage job does when the job's row says DONE or FAILED
+        runtimeService().createMessageCorrelation(MESSAGE_STORAGE_JOB_ENDED).processInstanceId(pi.getId())
+            .correlateAllWithResult();
+
+        // the timer is gone with the other branch of the event-based gateway; the check is its own job again
+        assertThat(pi).isWaitingAt(TASK_CHECK_STORAGE_JOB);
+        Assertions.assertThat(managementService().createJobQuery().processInstanceId(pi.getId()).timers().count())
+            .isZero();
+        executeJob(pi); // check: DONE
+        executeJob(pi); // resize in vm-1
+        executeJob(pi); // tell the guest
+        assertThat(pi).isEnded().hasPassedInOrder(TASK_CHECK_STORAGE_JOB, GATEWAY_WAIT_FOR_STORAGE_JOB,
+            EVENT_STORAGE_JOB_ENDED, GATEWAY_JOIN_STORAGE_WAIT, TASK_CHECK_STORAGE_JOB, GATEWAY_JOIN_STORAGE_DONE,
+            TASK_RESIZE_VM, EVENT_RESIZE_COMPLETED);
+        assertThat(pi).hasNotPassed(EVENT_POLL_INTERVAL);
+        Assertions.assertThat(delegates.checkStorageJob.calls()).isEqualTo(2);
+    }
+
+    @Test
+    void messageOfAJobThatEndedBeforeAnyWaitFindsNoProcessAndChangesNothing() {
+        delegates.givenValidRequest("vm-1");
+
+        ProcessInstance pi = startResize();
+        // the job's end raced ahead of the check's commit: nobody waits yet, and the check reads the row anyway
+        Assertions.assertThat(runtimeService().createMessageCorrelation(MESSAGE_STORAGE_JOB_ENDED)
+            .processInstanceId(pi.getId()).correlateAllWithResult()).isEmpty();
+        assertThat(pi).isWaitingAt(TASK_EXTEND_STORAGE);
+    }
+
+    @Test
+    void imageThatQemuGrowsNeedsNoStorageCheckAndOneVmWithoutAGuestToTellTakesTwoJobs() {
+        delegates.givenValidRequest("vm-1").givenStorageJobToCheck(false);
+        // the VM's domain has no guest agent channel: the validation left it out of the guest step
+        delegates.validateRequest.does(execution -> {
+            execution.setVariable(VAR_DISK_PATH, ResizeDelegates.DISK);
+            execution.setVariable(VAR_OLD_SIZE, 10 * ResizeDelegates.GIB);
+            execution.setVariable(VAR_NEW_SIZE, 20 * ResizeDelegates.GIB);
+            execution.setVariable(VAR_NOOP, false);
+            execution.setVariable(VAR_APPROVAL_NEEDED, false);
+            execution.setVariable(VAR_POLL_INTERVAL, "PT5S");
+            execution.setVariable(VAR_VMS_TO_RESIZE, new java.util.ArrayList<>(java.util.List.of("vm-1")));
+            execution.setVariable(VAR_GUESTS_TO_NOTIFY, new java.util.ArrayList<String>());
+        });
+
+        ProcessInstance pi = startResize();
+        executeJob(pi); // extend storage: QEMU grows the image
+        assertThat(pi).isWaitingAt(TASK_RESIZE_VM);
+        executeJob(pi); // resize in vm-1, then straight on to the end
+
+        assertThat(pi).isEnded().hasPassedInOrder(TASK_EXTEND_STORAGE, GATEWAY_STORAGE_JOB_TO_CHECK,
+            GATEWAY_JOIN_STORAGE_DONE, TASK_RESIZE_VM, TASK_RECORD_RESULT, EVENT_RESIZE_COMPLETED);
+        assertThat(pi).hasNotPassed(TASK_CHECK_STORAGE_JOB, TASK_NOTIFY_GUEST);
+        Assertions.assertThat(delegates.checkStorageJob.calls()).isZero();
+        Assertions.assertThat(delegates.notifyGuest.calls()).isZero();
+        Assertions.assertThat(historyService().createHistoricJobLogQuery().processInstanceId(pi.getId())
+            .successLog().count()).as("committed jobs").isEqualTo(2);
     }
 
     // ================================================================ approval of large growth

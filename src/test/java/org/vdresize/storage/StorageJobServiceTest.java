@@ -231,12 +231,13 @@ class StorageJobServiceTest {
         return job;
     }
 
-    // ---- after the commit of a check that leaves the process in its poll timer ----------------
+    // ---- after the commit of a check that leaves the process waiting for the job's end ----------
 
     /**
-     * The race the shortcut alone loses: the job ends after its check read RUNNING but before that
-     * check's transaction (which creates the poll timer) commits. The job's own "ended" finds no
-     * timer; after the commit it is told again, so the timer fires now, not a poll interval later.
+     * The race the job's own message alone loses: the job ends after its check read RUNNING but
+     * before that check's transaction (which leaves the process waiting for the message) commits.
+     * The job's own "ended" finds no process waiting; after the commit it is told again, so the
+     * process goes on now, not a poll interval later.
      */
     @Test
     void aJobThatEndsWhileItsRunningCheckCommitsIsToldAgainAfterTheCommit() throws Exception {
@@ -257,7 +258,7 @@ class StorageJobServiceTest {
     }
 
     @Test
-    void aCheckCommittedWhileTheJobStillRunsOnlyWaitsForTheTimer() throws Exception {
+    void aCheckCommittedWhileTheJobStillRunsLeavesTheTellingToTheJobsEnd() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         StorageJobService jobs = service(new NodeIdentity(), Duration.ofMinutes(5));
         StorageJob job = startHeldJob(jobs, release);
@@ -266,14 +267,14 @@ class StorageJobServiceTest {
         assertThat(jobs.check(job.id()).outcome()).isEqualTo(StorageJobStatus.Outcome.RUNNING);
         commit();
 
-        assertThat(listener.calls).containsExactly("waiting r1");
+        assertThat(listener.calls).as("still running: its own end tells the process").isEmpty();
         release.countDown();
-        assertThat(listener.awaitEnded(2)).containsExactly("waiting r1", "ended r1");
+        assertThat(listener.awaitEnded(1)).containsExactly("ended r1");
     }
 
-    /** A job another node runs has not ended because it is not running here: firing its timer now would spin. */
+    /** A job another node runs has not ended because it is not running here: telling the process now would spin its loop. */
     @Test
-    void aRunningJobOfAnotherNodeNeverFiresThePollTimerEarly() {
+    void aRunningJobOfAnotherNodeIsNotReportedEndedByThisNode() {
         NodeIdentity other = new NodeIdentity();
         jdbc.update("insert into vdr_storage_job (id, resize_id, host, pool, volume, path, mode, old_capacity, target_capacity,"
                 + " state, node, heartbeat_at, started_at) values ('j1', 'r1', 'h', 'p', 'v', '/p/v', 'RESIZE', ?, ?, 'RUNNING', ?, ?, ?)",
@@ -284,7 +285,7 @@ class StorageJobServiceTest {
         assertThat(jobs.check("j1").outcome()).isEqualTo(StorageJobStatus.Outcome.RUNNING);
         commit();
 
-        assertThat(listener.calls).containsExactly("waiting r1");
+        assertThat(listener.calls).isEmpty();
     }
 
     @Test
@@ -314,11 +315,6 @@ class StorageJobServiceTest {
         @Override
         public void storageJobEnded(String resizeId) {
             calls.add("ended " + resizeId);
-        }
-
-        @Override
-        public void waitingForPoll(String resizeId) {
-            calls.add("waiting " + resizeId);
         }
 
         List<String> awaitEnded(int size) throws InterruptedException {
