@@ -9,6 +9,12 @@ package org.vdresize.guest;
  */
 public record GuestOutcome(GuestStatus status, Long guestSize, String device, FilesystemGrowth filesystem, String detail) {
 
+    /** A VM whose domain has no guest agent channel: no agent can answer, so nothing was asked. */
+    public static GuestOutcome noAgentChannel(String vmName) {
+        return new GuestOutcome("NO_AGENT", null, null, null, "the domain of VM " + vmName
+                + " has no guest agent channel (org.qemu.guest_agent.0): its guest was not asked");
+    }
+
     public boolean failed() {
         return status == GuestStatus.NO_AGENT || status == GuestStatus.FAILED
                 || (filesystem != null && filesystem.status() == FilesystemStatus.FAILED);

@@ -432,7 +432,8 @@ public class LibvirtInventory implements InventoryPort {
     static Vm vm(String host, Domain domain) throws LibvirtException {
         LibvirtXml.DomainDescription description = LibvirtXml.domain(domain.getXMLDesc(0));
         VmState state = DomainStates.read(domain);
-        return new Vm(host, description.name(), description.uuid(), state, description.disks());
+        return new Vm(host, description.name(), description.uuid(), state, description.disks(),
+                description.guestAgentChannel());
     }
 
     /** The pool was stopped (or undefined) by someone else: its volumes are simply no longer listed. */

@@ -26,9 +26,16 @@ import org.xml.sax.helpers.DefaultHandler;
  */
 final class LibvirtXml {
 
-    /** A domain as its XML describes it. */
-    record DomainDescription(String name, String uuid, List<VmDisk> disks) {
+    /**
+     * A domain as its XML describes it.
+     *
+     * @param guestAgentChannel the domain has the QEMU guest agent's virtio channel ({@value #GUEST_AGENT_CHANNEL})
+     */
+    record DomainDescription(String name, String uuid, List<VmDisk> disks, boolean guestAgentChannel) {
     }
+
+    /** the name of the guest agent's virtio-serial channel; without it no agent can answer */
+    static final String GUEST_AGENT_CHANNEL = "org.qemu.guest_agent.0";
 
     /** A storage pool's XML: type, target path and sizes. */
     record PoolDescription(String name, String type, String targetPath, long capacity, long allocation, long available) {
@@ -53,13 +60,18 @@ final class LibvirtXml {
     static DomainDescription domain(String xml) {
         Element root = parse(xml, "domain");
         List<VmDisk> disks = new ArrayList<>();
+        boolean agentChannel = false;
         Element devices = child(root, "devices");
         if (devices != null) {
             for (Element disk : children(devices, "disk")) {
                 disks.add(disk(disk));
             }
+            for (Element channel : children(devices, "channel")) {
+                Element target = child(channel, "target");
+                agentChannel |= target != null && GUEST_AGENT_CHANNEL.equals(attr(target, "name"));
+            }
         }
-        return new DomainDescription(text(child(root, "name")), text(child(root, "uuid")), disks);
+        return new DomainDescription(text(child(root, "name")), text(child(root, "uuid")), disks, agentChannel);
     }
 
     private static VmDisk disk(Element disk) {

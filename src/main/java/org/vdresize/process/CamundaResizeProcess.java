@@ -15,8 +15,6 @@ import org.camunda.bpm.engine.ManagementService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.identity.Tenant;
-import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
-import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.camunda.bpm.engine.management.JobDefinition;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.history.UserOperationLogEntry;
@@ -48,26 +46,24 @@ class CamundaResizeProcess implements ResizeProcessPort, ResizeLiveness {
     private final ManagementService management;
     private final IdentityService identity;
     private final ResizeRepository resizes;
-    private final ProcessEngineConfigurationImpl engineConfiguration;
 
     CamundaResizeProcess(RuntimeService runtime, HistoryService history, ManagementService management,
-                         IdentityService identity, ResizeRepository resizes,
-                         ProcessEngineConfigurationImpl engineConfiguration) {
+                         IdentityService identity, ResizeRepository resizes) {
         this.runtime = runtime;
         this.history = history;
         this.management = management;
         this.identity = identity;
         this.resizes = resizes;
-        this.engineConfiguration = engineConfiguration;
     }
 
     @Override
     public String start(Map<String, Object> variables, String businessKey, String user, String validationToken) {
-        Authentication before = identity.getCurrentAuthentication();
+        // IdentityService's own type for it; kept as it is, to be put back as it was
+        var before = identity.getCurrentAuthentication();
         // the start event's camunda:initiator records the authenticated user as the requester, and
         // the engine checks that user's (and groups') permission to start the process
         if (before == null || !user.equals(before.getUserId())) {
-            identity.setAuthentication(authenticationOf(user));
+            authenticate(user);
         }
         try {
             VariableMap all = Variables.fromMap(variables);
@@ -81,11 +77,12 @@ class CamundaResizeProcess implements ResizeProcessPort, ResizeLiveness {
     }
 
     /** A user named by a caller that has not authenticated it with the engine (not an HTTP request). */
-    private Authentication authenticationOf(String user) {
-        return withoutAuthorization(() -> new Authentication(user,
-                identity.createGroupQuery().groupMember(user).list().stream().map(Group::getId).toList(),
-                identity.createTenantQuery().userMember(user).includingGroupsOfUser(true).list().stream()
-                        .map(Tenant::getId).toList()));
+    private void authenticate(String user) {
+        List<String> groups = withoutAuthorization(
+                () -> identity.createGroupQuery().groupMember(user).list().stream().map(Group::getId).toList());
+        List<String> tenants = withoutAuthorization(() -> identity.createTenantQuery().userMember(user)
+                .includingGroupsOfUser(true).list().stream().map(Tenant::getId).toList());
+        identity.setAuthentication(user, groups, tenants);
     }
 
     @Override
@@ -121,13 +118,22 @@ class CamundaResizeProcess implements ResizeProcessPort, ResizeLiveness {
     }
 
     /**
-     * Runs engine calls with the authorization checks off but the current user kept (unlike
-     * clearing the authentication, which would also drop it from anything the calls record). The
-     * calls join this command's context, and with it the Spring transaction.
+     * Runs engine reads with the authorization checks off: the engine checks only for an
+     * authenticated user, so the authentication is put aside for the reads and put back as it was
+     * (the reads record nothing that would miss the user). Inside a command (a delegate's liveness
+     * check) the reads join it, and with it the Spring transaction.
      */
-    private <T> T withoutAuthorization(Supplier<T> calls) {
-        return engineConfiguration.getCommandExecutorTxRequired()
-                .execute(context -> context.runWithoutAuthorization(calls::get));
+    private <T> T withoutAuthorization(Supplier<T> reads) {
+        var current = identity.getCurrentAuthentication();
+        if (current == null) {
+            return reads.get();
+        }
+        identity.clearAuthentication();
+        try {
+            return reads.get();
+        } finally {
+            identity.setAuthentication(current);
+        }
     }
 
     private List<ResizeView.Step> readFailedAttempts(String resizeId) {

@@ -1,25 +1,25 @@
 package org.vdresize.process;
 
-import org.camunda.bpm.engine.impl.context.Context;
-import org.camunda.bpm.engine.impl.jobexecutor.JobExecutorContext;
-import org.camunda.bpm.engine.impl.persistence.entity.JobEntity;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.runtime.Job;
 
 /**
  * Whether the job now running is its last attempt. The engine turns an exhausted job into an
  * incident; where docs/resize-process.md asks for a modelled path instead (NEEDS_ATTENTION or roll back),
- * the delegate raises the BPMN error on its last attempt.
+ * the delegate raises the BPMN error on its last attempt. Asked through the public job query, which
+ * joins the running command and so sees the job as that command holds it.
  */
 final class JobAttempts {
 
     private JobAttempts() {
     }
 
-    static boolean isLast() {
-        JobExecutorContext context = Context.getJobExecutorContext();
-        if (context == null || context.getCurrentJob() == null) {
-            return false; // not run by the job executor (e.g. a synchronous test): let the exception surface
+    static boolean isLast(DelegateExecution execution) {
+        Job job = execution.getProcessEngineServices().getManagementService().createJobQuery()
+                .executionId(execution.getId()).singleResult();
+        if (job == null) {
+            return false; // not run as a job (e.g. a synchronous test): let the exception surface
         }
-        JobEntity job = context.getCurrentJob();
         return job.getRetries() <= 1;
     }
 }

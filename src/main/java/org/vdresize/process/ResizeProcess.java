@@ -111,8 +111,16 @@ public final class ResizeProcess {
     public static final String VAR_STORAGE_JOB_STATE = "storageJobState";
     /** List of UUIDs of the VMs the VM step visits */
     public static final String VAR_VMS_TO_RESIZE = "vmsToResize";
-    /** List of UUIDs of the VMs whose guest the guest step visits: the VMs, or none when notifyGuest is false */
+    /**
+     * List of UUIDs of the VMs whose guest the guest step visits: the VMs whose domain has a guest agent
+     * channel, or none when notifyGuest is false
+     */
     public static final String VAR_GUESTS_TO_NOTIFY = "guestsToNotify";
+    /**
+     * List of UUIDs of the VMs whose guest is to be told but whose domain has no guest agent channel:
+     * known at validation, so no guest job; the VM step records NO_AGENT once the VM took the new size
+     */
+    public static final String VAR_GUESTS_WITHOUT_AGENT = "guestsWithoutAgent";
     /** the multi-instance element variable */
     public static final String VAR_VM_UUID = "vmUuid";
     /** Integer: how many VMs have seen the new size (decides roll back versus roll forward) */

@@ -33,7 +33,7 @@ public class ResizeVmDelegate implements JavaDelegate {
         } catch (OperationFailedException e) {
             throw failed(execution, FailureCode.VM_RESIZE_FAILED, e.getMessage());
         } catch (TransientFailureException e) {
-            if (!JobAttempts.isLast()) {
+            if (!JobAttempts.isLast(execution)) {
                 throw e; // the engine retries with backoff
             }
             throw failed(execution, FailureCode.VM_UNREACHABLE, "gave up after the last retry: " + e.getMessage());
@@ -41,6 +41,11 @@ public class ResizeVmDelegate implements JavaDelegate {
         if (outcome.guestSawNewSize()) {
             Object seen = execution.getVariable(VAR_VMS_RESIZED);
             execution.setVariable(VAR_VMS_RESIZED, (seen instanceof Integer n ? n : 0) + 1);
+            if (execution.getVariable(VAR_GUESTS_WITHOUT_AGENT) instanceof java.util.Collection<?> noAgent
+                    && noAgent.contains(Steps.string(execution, VAR_VM_UUID))) {
+                // no guest job for it (validation found no agent channel): its guest outcome is recorded here
+                steps.guestWithoutAgent(Steps.ref(execution), Steps.string(execution, VAR_VM_UUID));
+            }
         }
     }
 

@@ -50,8 +50,12 @@ public class ValidateRequestDelegate implements JavaDelegate {
         execution.setVariable(VAR_POLL_INTERVAL, pollInterval);
         List<String> vms = resize.vms().stream().map(ValidatedResize.VmUse::uuid).toList();
         execution.setVariable(VAR_VMS_TO_RESIZE, new java.util.ArrayList<>(vms));
-        // no guest to tell: no job per VM for a step that would only note so
-        execution.setVariable(VAR_GUESTS_TO_NOTIFY, new java.util.ArrayList<>(request.notifyGuest() == null || request.notifyGuest() ? vms : List.of()));
+        // no guest to tell, or no agent that could answer: no job per VM for a step that would only note so
+        boolean tell = request.notifyGuest() == null || request.notifyGuest();
+        execution.setVariable(VAR_GUESTS_TO_NOTIFY, new java.util.ArrayList<>(!tell ? List.of()
+                : resize.vms().stream().filter(ValidatedResize.VmUse::guestAgentChannel).map(ValidatedResize.VmUse::uuid).toList()));
+        execution.setVariable(VAR_GUESTS_WITHOUT_AGENT, new java.util.ArrayList<>(!tell ? List.of()
+                : resize.vms().stream().filter(vm -> !vm.guestAgentChannel()).map(ValidatedResize.VmUse::uuid).toList()));
         execution.setVariable(VAR_VMS_RESIZED, 0);
     }
 

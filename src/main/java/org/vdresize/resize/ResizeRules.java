@@ -72,7 +72,7 @@ public class ResizeRules {
                     throw reject(RejectionCode.of(p.code()), p.message());
                 });
         List<VmUse> uses = users.stream().map(vm -> new VmUse(vm.uuid(), vm.name(), vm.host(),
-                vm.diskByPath(path).orElseThrow().target(), vm.state())).toList();
+                vm.diskByPath(path).orElseThrow().target(), vm.state(), vm.guestAgentChannel())).toList();
         Optional<VmUse> active = uses.stream().filter(u -> u.state().isActive()).findFirst();
         String format = volume.map(StorageVolume::format)
                 .orElseGet(() -> users.get(0).diskByPath(path).orElseThrow().driverType());

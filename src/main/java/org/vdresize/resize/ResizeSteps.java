@@ -246,6 +246,22 @@ public class ResizeSteps {
         }
     }
 
+    /**
+     * The guest outcome of a VM whose domain has no guest agent channel (found at validation, so it
+     * has no guest step): NO_AGENT, recorded once the VM took the new size, as the guest step would.
+     */
+    public void guestWithoutAgent(StepRef step, String vmUuid) {
+        ResizeRow r = row(step);
+        if (!r.notifyGuest()) {
+            return;
+        }
+        String name = resizes.vm(r.id(), vmUuid).map(VmRow::vmName).orElse(vmUuid);
+        GuestOutcome outcome = GuestOutcome.noAgentChannel(name);
+        resizes.saveGuest(r.id(), vmUuid, name, outcome);
+        audit.record(AuditType.GUEST_NOTIFY_FAILED, r.id(), r.diskPath(), name, r.requestedBy(), r.oldSize(), null,
+                outcome.status() + ": " + outcome.detail());
+    }
+
     public void approvalRequested(StepRef step) {
         ResizeRow r = row(step);
         updateStatus(r, ResizeStatus.WAITING_FOR_APPROVAL, null, null, null);

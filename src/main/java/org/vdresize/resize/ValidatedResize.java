@@ -20,6 +20,7 @@ public record ValidatedResize(String diskPath, String host, String pool, String 
         vms = List.copyOf(vms);
     }
 
-    public record VmUse(String uuid, String name, String host, String target, VmState state) {
+    /** @param guestAgentChannel the domain has a guest agent channel: without one its guest is not asked (NO_AGENT) */
+    public record VmUse(String uuid, String name, String host, String target, VmState state, boolean guestAgentChannel) {
     }
 }

@@ -64,6 +64,23 @@ class LibvirtXmlTest {
     }
 
     @Test
+    void aGuestAgentChannelIsTheVirtioChannelNamedOrgQemuGuestAgent0() {
+        String withAgent = """
+                <domain type='kvm'><name>vm1</name><uuid>u1</uuid><devices>
+                  <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0' state='disconnected'/></channel>
+                </devices></domain>""";
+        String otherChannelOnly = """
+                <domain type='kvm'><name>vm2</name><uuid>u2</uuid><devices>
+                  <channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/></channel>
+                </devices></domain>""";
+        String noDevices = "<domain type='kvm'><name>vm3</name><uuid>u3</uuid></domain>";
+
+        assertThat(LibvirtXml.domain(withAgent).guestAgentChannel()).isTrue();
+        assertThat(LibvirtXml.domain(otherChannelOnly).guestAgentChannel()).isFalse();
+        assertThat(LibvirtXml.domain(noDevices).guestAgentChannel()).isFalse();
+    }
+
+    @Test
     void readsPoolAndVolume() {
         LibvirtXml.PoolDescription pool = LibvirtXml.pool("""
                 <pool type='dir'><name>p</name><uuid>x</uuid>

@@ -318,6 +318,7 @@ class VirtualDiskResizeProcessTest {
             execution.setVariable(VAR_POLL_INTERVAL, "PT5S");
             execution.setVariable(VAR_VMS_TO_RESIZE, new java.util.ArrayList<>(java.util.List.of("vm-1")));
             execution.setVariable(VAR_GUESTS_TO_NOTIFY, new java.util.ArrayList<String>());
+            execution.setVariable(VAR_GUESTS_WITHOUT_AGENT, new java.util.ArrayList<>(java.util.List.of("vm-1")));
         });
 
         ProcessInstance pi = startResize();

@@ -143,6 +143,18 @@ class ResizeFlowTest {
         qemuCapacity.put(name + "-uuid", volumeCapacity);
     }
 
+    /** a running VM whose domain XML has no guest agent channel (org.qemu.guest_agent.0) */
+    void runningVmWithoutAgentChannel(String name) {
+        vms.add(new Vm("local", name, name + "-uuid", VmState.RUNNING,
+                List.of(new VmDisk("vdb", "virtio", "disk", PATH, format, false, true, null)), false));
+        qemuCapacity.put(name + "-uuid", volumeCapacity);
+    }
+
+    /** the jobs of the resize's instance that committed (the engine's job log, history level full) */
+    long committedJobs(String resizeId) {
+        return history.createHistoricJobLogQuery().processInstanceId(resizeId).successLog().count();
+    }
+
     static ResizeRequest byPath(Object size) {
         return new ResizeRequest(null, null, null, null, PATH, size, null, null, "test");
     }
@@ -271,6 +283,28 @@ class ResizeFlowTest {
         assertThat(done.status()).isEqualTo(ResizeStatus.COMPLETED);
         verify(storage, never()).grow(anyString(), anyString(), anyString(), anyLong(), anyBoolean());
         verify(hypervisor).blockResize("local", "vm1-uuid", "vdb", 1L << 30);
+        assertThat(auditTypes(done.id())).containsExactly("RESIZE_REQUESTED", "VM_DISK_RESIZED", "GUEST_NOTIFY_FAILED",
+                "RESIZE_COMPLETED");
+    }
+
+    /**
+     * The request people send most (notifyGuest by default) for a running VM without an agent: QEMU
+     * grows the qcow2 (no storage check), and the missing channel is known at validation (no guest
+     * job). Two committed jobs (storage step, VM step); issue 14 allows at most three.
+     */
+    @Test
+    void onlineQcow2ResizeOfAVmWithoutAgentChannelCommitsTwoJobsAndRecordsNoAgent() throws Exception {
+        format = "qcow2";
+        runningVmWithoutAgentChannel("vm1");
+
+        ResizeView done = awaitEnd(resizes.start(byPath("+16M"), "bob").id());
+
+        assertThat(done.status()).isEqualTo(ResizeStatus.COMPLETED);
+        assertThat(committedJobs(done.id())).as("committed jobs").isEqualTo(2);
+        assertThat(done.steps()).extracting(ResizeView.Step::name).doesNotContain("STORAGE_CHECK", "GUEST_NOTIFY")
+                .contains("STORAGE_EXTEND", "VM_RESIZE");
+        assertThat(done.guest()).extracting(ResizeView.GuestOutcome::status).containsExactly("NO_AGENT");
+        verify(guestAgent, never()).command(anyString(), anyString(), anyString(), org.mockito.ArgumentMatchers.anyInt());
         assertThat(auditTypes(done.id())).containsExactly("RESIZE_REQUESTED", "VM_DISK_RESIZED", "GUEST_NOTIFY_FAILED",
                 "RESIZE_COMPLETED");
     }
