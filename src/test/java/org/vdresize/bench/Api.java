@@ -40,7 +40,13 @@ final class Api {
         this.auth = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The request people send: {"vm","target","size"}, so the guest step runs (notifyGuest defaults to true). */
     static String resizeBody(String vm, String target, String size) {
+        return "{\"vm\":\"" + vm + "\",\"target\":\"" + target + "\",\"size\":\"" + size + "\"}";
+    }
+
+    /** The same with {@code "notifyGuest": false}: no guest step (the secondary figures, and earlier runs' headline). */
+    static String resizeBodyNoGuest(String vm, String target, String size) {
         return "{\"vm\":\"" + vm + "\",\"target\":\"" + target + "\",\"size\":\"" + size + "\",\"notifyGuest\":false}";
     }
 
@@ -59,6 +65,15 @@ final class Api {
     Response get(String path) {
         return send(HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", auth)
                 .timeout(Duration.ofSeconds(60)).GET().build());
+    }
+
+    /** A count of the engine's REST API ({"count": n}), e.g. /engine-rest/history/job-log/count?successLog=true. */
+    long count(String path) {
+        Response r = get(path);
+        if (r.status() != 200 || !r.body().has("count")) {
+            throw new IllegalStateException("GET " + path + " answered " + r.status() + ": " + r.body());
+        }
+        return r.body().get("count").asLong();
     }
 
     /** One page of a paged list and the path of the next one (its Link rel="next"), null on the last page. */

@@ -22,11 +22,14 @@ final class AppProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     final List<String> command;
+    /** System.nanoTime() just before the process was started: start-up is measured from here */
+    private final long startedNanos;
 
-    private AppProcess(Process process, int port, List<String> command) {
+    private AppProcess(Process process, int port, List<String> command, long startedNanos) {
         this.process = process;
         this.port = port;
         this.command = command;
+        this.startedNanos = startedNanos;
     }
 
     static AppProcess start(String java, Path jar, Path workDir, List<String> jvmOptions, List<String> appArgs, Path log)
@@ -50,9 +53,10 @@ final class AppProcess implements AutoCloseable {
                 "--vdresize.demo.create-user=true"));  // the bench logs in as demo/demo
         command.addAll(appArgs);
         Files.createDirectories(log.getParent());
+        long t0 = System.nanoTime();
         Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
-        return new AppProcess(p, port, command);
+        return new AppProcess(p, port, command, t0);
     }
 
     int port() {
@@ -63,12 +67,12 @@ final class AppProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** Waits until /actuator/health says UP; returns the seconds it took. */
+    /** Waits until /actuator/health says UP; returns the seconds since the process was started. */
     double awaitUp(Duration timeout) throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2)).build();
-        long t0 = System.nanoTime();
-        long end = t0 + timeout.toNanos();
+        long t0 = startedNanos;
+        long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("vdresize exited during start-up with code " + process.exitValue());
@@ -82,7 +86,7 @@ final class AppProcess implements AutoCloseable {
             } catch (IOException e) {
                 // not listening yet
             }
-            Thread.sleep(250);
+            Thread.sleep(100);
         }
         throw new IllegalStateException("vdresize not UP after " + timeout);
     }
@@ -93,6 +97,66 @@ final class AppProcess implements AutoCloseable {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         // fields 14 and 15 of proc(5), counted from the state (field 3) here; clock ticks of 10 ms
         return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10.0;
+    }
+
+    /**
+     * CPU time (user + system, ms) of the java process's threads so far, summed by kind of thread: the name
+     * without its numbers ("C2 CompilerThread", "GC Thread", "http-nio--exec", "JobExecutor[...]"...).
+     * Threads that ended are not counted.
+     */
+    java.util.Map<String, Double> threadCpuMs() {
+        java.util.Map<String, Double> byKind = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + process.pid() + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    double ms = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10.0;
+                    byKind.merge(name.replaceAll("[0-9]+", "").replaceAll("#", "").strip(), ms, Double::sum);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return byKind;
+    }
+
+    /**
+     * A few of the JVM's own counters ({@code jcmd <pid> PerfCounter.print}): classes loaded (and of those from
+     * the class data sharing archives), the time spent loading, verifying and initialising classes and in the
+     * JIT compilers (ms, elapsed on the threads that did it, so inflated by a loaded machine), compilations.
+     * Empty when jcmd cannot attach.
+     */
+    java.util.Map<String, Double> jvmCounters() {
+        java.util.Map<String, Double> raw = new java.util.HashMap<>();
+        try {
+            Process p = new ProcessBuilder("jcmd", String.valueOf(process.pid()), "PerfCounter.print").redirectErrorStream(true).start();
+            for (String line : new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                int eq = line.indexOf('=');
+                if (eq > 0 && line.substring(eq + 1).matches("\\d+")) {
+                    raw.put(line.substring(0, eq), Double.parseDouble(line.substring(eq + 1)));
+                }
+            }
+            p.waitFor(30, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            return java.util.Map.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Map.of();
+        }
+        double ticksPerMs = raw.getOrDefault("sun.os.hrt.frequency", 1e9) / 1000;
+        java.util.Map<String, Double> c = new java.util.LinkedHashMap<>();
+        c.put("classes_loaded", raw.getOrDefault("java.cls.loadedClasses", Double.NaN));
+        c.put("classes_from_cds", raw.getOrDefault("java.cls.sharedLoadedClasses", Double.NaN));
+        c.put("class_loading_ms", raw.getOrDefault("sun.cls.time", Double.NaN) / ticksPerMs);
+        c.put("class_verify_ms", raw.getOrDefault("sun.cls.classVerifyTime.self", Double.NaN) / ticksPerMs);
+        c.put("class_init_ms", raw.getOrDefault("sun.cls.classInitTime.self", Double.NaN) / ticksPerMs);
+        c.put("jit_ms", raw.getOrDefault("java.ci.totalTime", Double.NaN) / ticksPerMs);
+        c.put("jit_compiles", raw.getOrDefault("sun.ci.totalCompiles", Double.NaN));
+        return c;
     }
 
     /** VmRSS of the java process, in MiB. */

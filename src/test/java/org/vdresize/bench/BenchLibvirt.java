@@ -14,6 +14,7 @@ import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
 import org.libvirt.StoragePool;
 import org.libvirt.StorageVol;
+import org.vdresize.testsupport.GuestImage;
 import org.vdresize.testsupport.TestFiles;
 
 /**
@@ -176,6 +177,22 @@ final class BenchLibvirt implements AutoCloseable {
         xml.append("<memballoon model='none'/>")
                 .append("</devices></domain>");
         Domain d = conn.domainDefineXML(xml.toString());
+        domains.add(name);
+        d.create();
+        d.free();
+        return name;
+    }
+
+    /**
+     * Defines and starts the tiny test guest of scripts/build-guest-image.sh (TCG, direct kernel boot,
+     * qemu-guest-agent) with one qcow2 disk at {@code target} carrying {@code serial} (the guest step finds
+     * the disk by its serial); returns its name. It boots in the background: {@link GuestImage#waitForAgent}.
+     */
+    String startGuest(String label, Path disk, String target, String serial) throws LibvirtException {
+        String name = name(label);
+        String xml = GuestImage.get().domainXml(name, List.of(new GuestImage.Disk(disk, "qcow2", target, "virtio", serial)),
+                poolDir.resolveSibling(name + ".console.log"));
+        Domain d = conn.domainDefineXML(xml);
         domains.add(name);
         d.create();
         d.free();
