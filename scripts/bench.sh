@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Benchmarks vdresize against real libvirtd/QEMU domains (docs/benchmark.md). As root:
-#   scripts/bench.sh [--no-build] [-- BENCH_OPTIONS...]
+#   scripts/bench.sh [--no-build] [--no-cds] [-- BENCH_OPTIONS...]
 #  1. scripts/setup-host.sh (libvirt, QEMU, JDK, Maven; about a second when all is there)
 #  2. builds target/vdresize.jar and the benchmark (src/test/java/org/vdresize/bench) when a source
 #     is newer than the jar, or when they are missing (mvn -DskipTests package)
 #  3. runs org.vdresize.bench.Bench with the test classpath: it removes leftover vdr-bench-* domains
 #     and pools, creates its own (no-OS domains, type='qemu', 32 MiB), starts `java -jar
-#     target/vdresize.jar` with the JVM options of scripts/run.sh (JAVA_OPTS, default -Xmx384m) on
-#     a free port and a fresh database under
+#     target/vdresize.jar` with the JVM options of scripts/run.sh (JAVA_OPTS, default -Xmx384m) and,
+#     as run.sh does, its class data sharing archive (target/cds, made when missing or stale;
+#     --no-cds: the plain jar, for comparison) on a free port and a fresh database under
 #     target/bench/, measures, stops it, removes its objects, writes target/bench/results.json and
 #     prints a summary. About 3-6 minutes; needs about 8 GiB free on the file system of target/.
 # Options after -- go to the benchmark as --name=value (see Bench.java), e.g. -- --latency-runs=60
@@ -16,12 +17,14 @@ NAME=bench
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
 BUILD=true
+CDS=true
 BENCH_ARGS=()
 while [ $# -gt 0 ]; do
   case $1 in
     --no-build) BUILD=false ;;
+    --no-cds) CDS=false ;;
     -h|--help) usage; exit 0 ;;
     --) shift; BENCH_ARGS=("$@"); break ;;
     *) usage >&2; die "unknown argument: $1 (benchmark options go after --)" ;;
@@ -74,5 +77,13 @@ cd "$ROOT"
 # the application runs with the JVM options scripts/run.sh uses (JAVA_OPTS, else DEFAULT_JAVA_OPTS);
 # a --jvm-opts=... among the options replaces them (diagnostics)
 # target/classes too: the paging phase writes its audit rows with the application's own hash chain
+# and, like scripts/run.sh, with class data sharing (lib.sh: made here when missing or stale)
+RUN_JAR=$APP_JAR
+JVM_OPTS=${JAVA_OPTS-$DEFAULT_JAVA_OPTS}
+# shellcheck disable=SC2086  # the JVM options are a list of words on purpose
+if $CDS && cds_prepare $JVM_OPTS; then
+  RUN_JAR=$CDS_JAR
+  JVM_OPTS="$JVM_OPTS -XX:SharedArchiveFile=$CDS_ARCHIVE"
+fi
 exec java -cp "$ROOT/target/test-classes:$ROOT/target/classes:$(cat "$CP_FILE")" org.vdresize.bench.Bench \
-  --jar="$APP_JAR" --out="$OUT" "--jvm-opts=${JAVA_OPTS-$DEFAULT_JAVA_OPTS}" ${BENCH_ARGS[@]+"${BENCH_ARGS[@]}"}
+  --jar="$RUN_JAR" --out="$OUT" "--jvm-opts=$JVM_OPTS" ${BENCH_ARGS[@]+"${BENCH_ARGS[@]}"}

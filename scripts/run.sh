@@ -3,7 +3,8 @@
 #   1. scripts/setup-host.sh  installs/configures libvirt + QEMU, starts libvirtd
 #   2. mvn -B -DskipTests package  builds target/vdresize.jar (skip with --no-build)
 #   3. scripts/demo-env.sh    creates the demo pool, disks and VMs (idempotent)
-#   4. starts java -jar target/vdresize.jar --vdresize.demo.create-user=true in the background
+#   4. starts java -jar target/vdresize.jar --vdresize.demo.create-user=true in the background,
+#      with class data sharing (a training start makes target/cds after a build: docs/adr/0010-warm-sooner.md)
 #      (log data/vdresize.log, pid data/vdresize.pid) and waits until /actuator/health says UP
 #      (over https:// when the arguments configure TLS: docs/operator-guide.md, "HTTPS").
 #      That setting is the demo's: on an empty database it creates demo/demo and one user per role,
@@ -70,10 +71,18 @@ if [ -z "$pid" ]; then
   # cwd = project root: the default database is ./data/vdresize (H2 file).
   # setsid: the application outlives this script and the terminal (Ctrl-C, closing it).
   cd "$ROOT"
+  # class data sharing (lib.sh): made after a build, or when missing or made for another jar or JVM
+  RUN_JAR=$APP_JAR
+  CDS_OPTS=()
+  # shellcheck disable=SC2086  # JAVA_OPTS is a list of words on purpose
+  if cds_prepare ${JAVA_OPTS-$DEFAULT_JAVA_OPTS}; then
+    RUN_JAR=$CDS_JAR
+    CDS_OPTS=("-XX:SharedArchiveFile=$CDS_ARCHIVE")
+  fi
   # the demo users (password = name): this is a demo; later arguments may override it
   log "starting with --vdresize.demo.create-user=true: demo users with known passwords (demo only)"
   # shellcheck disable=SC2086  # JAVA_OPTS is a list of words on purpose
-  setsid java ${JAVA_OPTS-$DEFAULT_JAVA_OPTS} -jar "$APP_JAR" --server.port="$PORT" --vdresize.demo.create-user=true \
+  setsid java ${JAVA_OPTS-$DEFAULT_JAVA_OPTS} "${CDS_OPTS[@]}" -jar "$RUN_JAR" --server.port="$PORT" --vdresize.demo.create-user=true \
     ${APP_ARGS[@]+"${APP_ARGS[@]}"} \
     </dev/null >>"$APP_LOG" 2>&1 &
   pid=$!
