@@ -14,8 +14,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,6 +24,7 @@ import org.libvirt.LibvirtException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Component;
 import org.vdresize.common.HostUnavailableException;
 import org.vdresize.common.NotFoundException;
@@ -45,6 +45,9 @@ import org.vdresize.inventory.HostUri;
 public class LibvirtHosts {
 
     private static final Logger log = LoggerFactory.getLogger(LibvirtHosts.class);
+    /** The bean names of the executors this needs (config.ExecutorsConfig). */
+    public static final String CONNECTOR = "libvirtConnector";
+    public static final String CLOSER = "libvirtCloser";
 
     /** After a failed connect, calls fail at once for this long instead of knocking again. */
     static final Duration RECONNECT_BACKOFF = Duration.ofSeconds(1);
@@ -81,27 +84,26 @@ public class LibvirtHosts {
     private final List<String> order;
     private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
     /** Connects in the background, so that a silent host costs a caller a bounded wait. */
-    private final ExecutorService connector = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "libvirt-connect");
-        t.setDaemon(true);
-        return t;
-    });
+    private final Executor connector;
     /** Closing happens off the caller's thread: a close callback runs inside libvirt's event loop. */
-    private final ExecutorService closer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "libvirt-closer");
-        t.setDaemon(true);
-        return t;
-    });
+    private final Executor closer;
 
+    /**
+     * @param connector runs the connects, one thread each (a connect may hang on a silent host)
+     * @param closer    closes retired connections, one at a time
+     */
     @Autowired
-    public LibvirtHosts(VdresizeProperties properties) {
-        this(properties, CONNECT_WAIT);
+    public LibvirtHosts(VdresizeProperties properties, @Qualifier(CONNECTOR) Executor connector,
+                        @Qualifier(CLOSER) Executor closer) {
+        this(properties, CONNECT_WAIT, connector, closer);
     }
 
     /** @param connectWait the longest a call waits for a host to answer a new connection */
-    LibvirtHosts(VdresizeProperties properties, Duration connectWait) {
+    LibvirtHosts(VdresizeProperties properties, Duration connectWait, Executor connector, Executor closer) {
         LibvirtRuntime.ensureStarted();
         this.connectWait = connectWait;
+        this.connector = connector;
+        this.closer = closer;
         Map<String, HostConnection> map = new LinkedHashMap<>();
         for (VdresizeProperties.Host host : properties.hosts()) {
             if (map.put(host.name(), new HostConnection(host.name(), host.uri(), host.ownsPools())) != null) {
@@ -235,8 +237,6 @@ public class LibvirtHosts {
         for (HostConnection host : hosts.values()) {
             host.shutdown();
         }
-        closer.shutdown();
-        connector.shutdown();
     }
 
     /** A connection and the number of its users (the registry counts as one while it is current). */

@@ -10,7 +10,6 @@ import static org.vdresize.process.ResizeProcess.VAR_TARGET;
 import static org.vdresize.process.ResizeProcess.VAR_VM;
 import static org.vdresize.process.ResizeProcess.VAR_VOLUME;
 
-import jakarta.annotation.PreDestroy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,9 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -34,6 +33,9 @@ import org.vdresize.resize.ResizeRepository.ResizeRow;
 @Service
 public class ResizeService {
 
+    /** The bean name of {@link #viewReaders} (config.ExecutorsConfig). */
+    public static final String VIEW_READERS = "resizeViewReaders";
+
     private final ResizeRules rules;
     private final ResizeRepository resizes;
     private final ResizeProcessPort process;
@@ -42,16 +44,13 @@ public class ResizeService {
     private final PrevalidatedRequests prevalidated;
     private final ResizeStatusWatch watch;
     /** reads the views that waiting requests answer with, off the thread that committed the change */
-    private final ExecutorService viewReaders = Executors.newFixedThreadPool(4, r -> {
-        Thread t = new Thread(r, "resize-view-reader");
-        t.setDaemon(true);
-        return t;
-    });
+    private final Executor viewReaders;
 
     public ResizeService(ResizeRules rules, ResizeRepository resizes, ResizeProcessPort process, AuditService audit,
                          PrevalidatedRequests prevalidated, ResizeStatusWatch watch,
-                         PlatformTransactionManager transactionManager) {
+                         PlatformTransactionManager transactionManager, @Qualifier(VIEW_READERS) Executor viewReaders) {
         this.watch = watch;
+        this.viewReaders = viewReaders;
         this.rules = rules;
         this.prevalidated = prevalidated;
         this.resizes = resizes;
@@ -107,7 +106,7 @@ public class ResizeService {
      * The resize once its status is no longer what it is now, or after {@code wait}, whichever comes
      * first; at once when its status is final (it never changes again) or the wait is zero. Empty
      * when there is no such resize. Nothing blocks meanwhile: the view is read on a small pool of
-     * its own when the change or the end of the wait comes.
+     * its own ({@link #VIEW_READERS}) when the change or the end of the wait comes.
      */
     public CompletableFuture<Optional<ResizeView>> findWhenChanged(String id, Duration wait) {
         Optional<ResizeRow> row = resizes.find(id);
@@ -117,11 +116,6 @@ public class ResizeService {
         return watch.change(id, row.get().status())
                 .completeOnTimeout(row.get().status(), wait.toMillis(), TimeUnit.MILLISECONDS)
                 .thenApplyAsync(status -> find(id), viewReaders);
-    }
-
-    @PreDestroy
-    void stop() {
-        viewReaders.shutdownNow();
     }
 
     /**

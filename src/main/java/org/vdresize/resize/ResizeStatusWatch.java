@@ -1,17 +1,20 @@
 package org.vdresize.resize;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.event.TransactionalEventListener;
 
@@ -26,21 +29,26 @@ public class ResizeStatusWatch {
 
     private static final Logger log = LoggerFactory.getLogger(ResizeStatusWatch.class);
     static final long RECHECK_MS = 250;
+    /** The bean name of the scheduler of the rechecks (config.ExecutorsConfig). */
+    public static final String SCHEDULER = "resizeStatusWatchScheduler";
 
     private record Waiter(ResizeStatus seen, CompletableFuture<ResizeStatus> change) {
     }
 
     private final ResizeRepository resizes;
     private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService recheck = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "resize-status-watch");
-        t.setDaemon(true);
-        return t;
-    });
+    private final TaskScheduler scheduler;
+    private ScheduledFuture<?> rechecks;
 
-    public ResizeStatusWatch(ResizeRepository resizes) {
+    public ResizeStatusWatch(ResizeRepository resizes, @Qualifier(SCHEDULER) TaskScheduler scheduler) {
         this.resizes = resizes;
-        recheck.scheduleWithFixedDelay(this::recheck, RECHECK_MS, RECHECK_MS, TimeUnit.MILLISECONDS);
+        this.scheduler = scheduler;
+    }
+
+    @PostConstruct
+    void start() {
+        Duration every = Duration.ofMillis(RECHECK_MS);
+        rechecks = scheduler.scheduleWithFixedDelay(this::recheck, Instant.now().plus(every), every);
     }
 
     /**
@@ -91,6 +99,6 @@ public class ResizeStatusWatch {
 
     @PreDestroy
     void stop() {
-        recheck.shutdownNow();
+        rechecks.cancel(false);
     }
 }

@@ -7,16 +7,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.core.task.AsyncTaskExecutor;
+import org.springframework.core.task.TaskRejectedException;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -36,6 +34,8 @@ import org.vdresize.inventory.StorageVolume;
 public class StorageJobService {
 
     private static final Logger log = LoggerFactory.getLogger(StorageJobService.class);
+    /** The bean name of the executor the libvirt calls of storage jobs run on. */
+    public static final String EXECUTOR = "storageJobExecutor";
 
     /** What the storage step is asked to grow. host/pool/volume are null for a disk in no pool. */
     public record Target(String resizeId, String path, String host, String pool, String volume,
@@ -46,7 +46,8 @@ public class StorageJobService {
     private final StorageJobRepository jobs;
     private final NodeIdentity node;
     private final Clock clock;
-    private final ExecutorService executor;
+    /** this node's storage job threads, vdresize.storage.threads of them (config.ExecutorsConfig) */
+    private final AsyncTaskExecutor executor;
     private final Map<String, Future<?>> running = new ConcurrentHashMap<>();
     private final Duration maxWait;
     /** a RUNNING job whose node has not written a heartbeat for this long is lost (vdresize.storage.lost-after) */
@@ -55,7 +56,8 @@ public class StorageJobService {
     private final MeterRegistry meters;
 
     public StorageJobService(StoragePort storage, StorageJobRepository jobs, NodeIdentity node, Clock clock,
-                             VdresizeProperties properties, StorageJobListener listener, MeterRegistry meters) {
+                             VdresizeProperties properties, StorageJobListener listener, MeterRegistry meters,
+                             @Qualifier(EXECUTOR) AsyncTaskExecutor executor) {
         this.storage = storage;
         this.meters = meters;
         this.listener = listener;
@@ -64,13 +66,7 @@ public class StorageJobService {
         this.clock = clock;
         this.maxWait = properties.storage().maxWait();
         this.lostAfter = properties.storage().lostAfter();
-        AtomicInteger n = new AtomicInteger();
-        int threads = Math.max(1, properties.storage().threads());
-        this.executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "storage-job-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = executor;
     }
 
     /**
@@ -198,11 +194,6 @@ public class StorageJobService {
         return jobs.forResize(resizeId);
     }
 
-    @jakarta.annotation.PreDestroy
-    void stop() {
-        executor.shutdownNow();
-    }
-
     /** Every vdresize.storage.heartbeat (5 s); other nodes take a job over after vdresize.storage.lost-after without one. */
     @Scheduled(fixedDelayString = "${vdresize.storage.heartbeat:PT5S}")
     void heartbeat() {
@@ -263,7 +254,14 @@ public class StorageJobService {
     }
 
     private void submit(StorageJob job) {
-        running.computeIfAbsent(job.id(), id -> executor.submit(() -> run(job)));
+        try {
+            running.computeIfAbsent(job.id(), id -> executor.submit(() -> run(job)));
+        } catch (TaskRejectedException e) {
+            // this node is stopping: the job stays RUNNING without a heartbeat, and a check (on another
+            // node, or on this one's next life) takes it over once it is lost
+            log.info("[{}] storage job {} not started: this node is stopping; it is taken over after {}",
+                    job.path(), job.id(), lostAfter);
+        }
     }
 
     private void run(StorageJob job) {

@@ -179,6 +179,12 @@ class OpsEndpointsTest {
                 .contains("vdresize_resize_duration_seconds_bucket{outcome=\"COMPLETED\",le=\"60.0\"}")
                 .contains("vdresize_resizes_in_progress{status=\"NEEDS_ATTENTION\"} 0")
                 .contains("# TYPE vdresize_resize_duration_seconds histogram");
+        // vdresize's own pools are Spring's executors, measured like any (config.ExecutorsConfig)
+        for (String pool : List.of("resizeViewReaders", "resizeStatusWatchScheduler", "libvirtConnector",
+                "libvirtCloser", "taskScheduler")) {
+            assertThat(response.body()).contains("executor_pool_size_threads{name=\"" + pool + "\"}",
+                    "executor_completed_tasks_total{name=\"" + pool + "\"}", "executor_queued_tasks{name=\"" + pool + "\"}");
+        }
         // the API itself still needs credentials
         assertThat(get("/api/resizes").statusCode()).isEqualTo(401);
     }

@@ -25,6 +25,7 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.vdresize.config.VdresizeProperties;
+import org.vdresize.testsupport.TestExecutors;
 import org.vdresize.inventory.HostStatus;
 import org.vdresize.libvirt.LibvirtHosts;
 import org.vdresize.testsupport.LibvirtFixture;
@@ -173,7 +174,8 @@ class SshHostIT {
         String libssh = "qemu+libssh://root@" + ADDRESS + ":" + sshd.port() + "/system?keyfile=" + sshd.clientKey()
                 + "&known_hosts=" + sshd.knownHosts();
         LibvirtHosts hosts = new LibvirtHosts(new Binder(new MapConfigurationPropertySource(Map.of(
-                "vdresize.hosts[0].name", "libssh", "vdresize.hosts[0].uri", libssh))).bindOrCreate("vdresize", VdresizeProperties.class));
+                "vdresize.hosts[0].name", "libssh", "vdresize.hosts[0].uri", libssh))).bindOrCreate("vdresize", VdresizeProperties.class),
+                TestExecutors.LIBVIRT_CONNECTOR, TestExecutors.LIBVIRT_CLOSER);
         try {
             long end = System.nanoTime() + RemoteHosts.TIMEOUT.toNanos();
             HostStatus status = hosts.status("libssh");

@@ -74,7 +74,7 @@ class LibvirtDomainCacheIT extends LocalLibvirtIT {
     @Test
     void aNewConnectionStartsFromAFullRead() throws Exception {
         try (UnixSocketProxy proxy = UnixSocketProxy.toLibvirt(lv.poolDir().resolveSibling(lv.name("c.sock")))) {
-            LibvirtHosts proxied = new LibvirtHosts(LibvirtTestSupport.properties("p", proxy.uri()));
+            LibvirtHosts proxied = LibvirtTestSupport.hosts(LibvirtTestSupport.properties("p", proxy.uri()));
             try {
                 LibvirtInventory viaProxy = new LibvirtInventory(proxied);
                 assertThat(viaProxy.vms()).extracting(Vm::name).contains(vmA);

@@ -68,7 +68,7 @@ class LibvirtHostsIT {
 
     @Test
     void anUnreachableHostIsReportedWhileTheOtherWorks() {
-        LibvirtHosts hosts = new LibvirtHosts(LibvirtTestSupport.properties("local", LibvirtFixture.URI, "down", NOWHERE));
+        LibvirtHosts hosts = LibvirtTestSupport.hosts(LibvirtTestSupport.properties("local", LibvirtFixture.URI, "down", NOWHERE));
         try {
             LibvirtInventory inventory = new LibvirtInventory(hosts);
 
@@ -108,7 +108,7 @@ class LibvirtHostsIT {
 
     @Test
     void healthIsUpWhenEveryHostAnswers() {
-        LibvirtHosts hosts = new LibvirtHosts(LibvirtTestSupport.properties("local", LibvirtFixture.URI));
+        LibvirtHosts hosts = LibvirtTestSupport.hosts(LibvirtTestSupport.properties("local", LibvirtFixture.URI));
         try {
             Health health = new LibvirtHealthIndicator(hosts).health();
             assertThat(health.getStatus()).isEqualTo(Status.UP);
@@ -120,7 +120,7 @@ class LibvirtHostsIT {
 
     @Test
     void onlyUnreachableHostsMakeLookupsFailInsteadOfAnsweringNotFound() {
-        LibvirtHosts hosts = new LibvirtHosts(LibvirtTestSupport.properties("down", NOWHERE));
+        LibvirtHosts hosts = LibvirtTestSupport.hosts(LibvirtTestSupport.properties("down", NOWHERE));
         try {
             LibvirtInventory inventory = new LibvirtInventory(hosts);
             assertThat(inventory.hosts()).singleElement().satisfies(h -> assertThat(h.available()).isFalse());
@@ -134,7 +134,7 @@ class LibvirtHostsIT {
     @Test
     void aBrokenConnectionIsReplacedAndAStoppedHostComesBack() throws InterruptedException {
         try (UnixSocketProxy proxy = UnixSocketProxy.toLibvirt(socketDir.resolve("p1.sock"))) {
-            LibvirtHosts hosts = new LibvirtHosts(LibvirtTestSupport.properties("proxied", proxy.uri()));
+            LibvirtHosts hosts = LibvirtTestSupport.hosts(LibvirtTestSupport.properties("proxied", proxy.uri()));
             try {
                 LibvirtInventory inventory = new LibvirtInventory(hosts);
                 LibvirtHypervisor hypervisor = new LibvirtHypervisor(hosts);
@@ -168,7 +168,7 @@ class LibvirtHostsIT {
     void aPoolSeenByTwoHostsIsAnsweredFromItsOwner() {
         try (UnixSocketProxy proxy = UnixSocketProxy.toLibvirt(socketDir.resolve("owner.sock"))) {
             // two "hosts" that see the same pool, as with shared storage; the second one owns it
-            LibvirtHosts hosts = new LibvirtHosts(LibvirtTestSupport.bind(Map.of(
+            LibvirtHosts hosts = LibvirtTestSupport.hosts(LibvirtTestSupport.bind(Map.of(
                     "vdresize.hosts[0].name", "any", "vdresize.hosts[0].uri", LibvirtFixture.URI,
                     "vdresize.hosts[1].name", "owner", "vdresize.hosts[1].uri", proxy.uri(),
                     "vdresize.hosts[1].owns-pools[0]", lv.poolName())));
@@ -191,7 +191,7 @@ class LibvirtHostsIT {
         try (ServerSocketChannel silent = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             silent.bind(UnixDomainSocketAddress.of(socket));
             Duration connectWait = Duration.ofSeconds(1);
-            LibvirtHosts hosts = new LibvirtHosts(LibvirtTestSupport.properties(
+            LibvirtHosts hosts = LibvirtTestSupport.hosts(LibvirtTestSupport.properties(
                     "local", LibvirtFixture.URI, "silent", "qemu+unix:///system?socket=" + socket), connectWait);
             try {
                 LibvirtInventory inventory = new LibvirtInventory(hosts);

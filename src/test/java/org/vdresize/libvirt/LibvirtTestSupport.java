@@ -5,11 +5,22 @@ import java.util.Map;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.vdresize.config.VdresizeProperties;
+import org.vdresize.testsupport.TestExecutors;
 
 /** Builds the adapters the way Spring would, from {@code vdresize.hosts[i].*} properties. */
 final class LibvirtTestSupport {
 
     private LibvirtTestSupport() {
+    }
+
+    /** As Spring builds it, with executors shaped like the application's. */
+    static LibvirtHosts hosts(VdresizeProperties properties) {
+        return new LibvirtHosts(properties, TestExecutors.LIBVIRT_CONNECTOR, TestExecutors.LIBVIRT_CLOSER);
+    }
+
+    /** @param connectWait the longest a call waits for a host to answer a new connection */
+    static LibvirtHosts hosts(VdresizeProperties properties, java.time.Duration connectWait) {
+        return new LibvirtHosts(properties, connectWait, TestExecutors.LIBVIRT_CONNECTOR, TestExecutors.LIBVIRT_CLOSER);
     }
 
     /** @param nameUriPairs host name, uri, host name, uri, ... */

@@ -19,7 +19,7 @@ abstract class LocalLibvirtIT {
     @BeforeAll
     void openLocalLibvirt() {
         lv = LibvirtFixture.create();
-        hosts = new LibvirtHosts(LibvirtTestSupport.properties("local", LibvirtFixture.URI));
+        hosts = LibvirtTestSupport.hosts(LibvirtTestSupport.properties("local", LibvirtFixture.URI));
     }
 
     @AfterAll

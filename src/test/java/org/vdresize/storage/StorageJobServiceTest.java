@@ -24,6 +24,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -66,7 +67,19 @@ class StorageJobServiceTest {
 
     StorageJobService service(NodeIdentity node, Duration maxWait) {
         return new StorageJobService(storage, repository, node, clock, new VdresizeProperties(List.of(),
-                new VdresizeProperties.Storage(Duration.ofSeconds(1), maxWait, 2), null, null, null), listener, meters);
+                new VdresizeProperties.Storage(Duration.ofSeconds(1), maxWait, 2), null, null, null), listener, meters,
+                storageThreads());
+    }
+
+    /** like the application's storageJobExecutor with vdresize.storage.threads=2 */
+    static ThreadPoolTaskExecutor storageThreads() {
+        ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+        executor.setThreadNamePrefix("test-storage-job-");
+        executor.setDaemon(true);
+        executor.setCorePoolSize(2);
+        executor.setMaxPoolSize(2);
+        executor.initialize();
+        return executor;
     }
 
     static StorageJobService.Target target(StorageResizeMode mode) {

@@ -1,0 +1,114 @@
+package org.vdresize.config;
+
+import org.springframework.boot.task.ThreadPoolTaskSchedulerBuilder;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+import org.vdresize.libvirt.LibvirtHosts;
+import org.vdresize.resize.ResizeService;
+import org.vdresize.resize.ResizeStatusWatch;
+import org.vdresize.storage.StorageJobService;
+
+/**
+ * vdresize's own thread pools, as Spring beans: Spring shuts them down in a known order
+ * (docs/operator-guide.md, "Stopping a node") and Spring Boot measures them (the {@code executor_*}
+ * meters in /actuator/prometheus, tag {@code name} = the bean's name). Besides these: Tomcat's request
+ * threads, the engine's job executor ({@code camundaTaskExecutor}, camunda.bpm.job-execution.*; its
+ * place in the order: {@link JobExecutorShutdownPlugin}).
+ *
+ * <p>The pools that serve requests and the libvirt connections keep taking work after the context
+ * starts closing ({@code acceptTasksAfterContextClose}): in-flight requests finish during the web
+ * server's graceful shutdown, and running steps may still connect to a host; they are shut down only
+ * when the beans that use them are gone.
+ */
+@Configuration(proxyBeanMethods = false)
+class ExecutorsConfig {
+
+    /** {@link ResizeService}: reads the views that waiting requests answer with (was a fixed pool of 4). */
+    @Bean(ResizeService.VIEW_READERS)
+    ThreadPoolTaskExecutor resizeViewReaders() {
+        ThreadPoolTaskExecutor executor = servingExecutor("resize-view-reader-");
+        executor.setCorePoolSize(4);
+        executor.setMaxPoolSize(4);
+        return executor;
+    }
+
+    /** {@link ResizeStatusWatch}: the 250 ms look at the database for changes made by other nodes. */
+    @Bean(ResizeStatusWatch.SCHEDULER)
+    ThreadPoolTaskScheduler resizeStatusWatchScheduler() {
+        ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+        scheduler.setPoolSize(1);
+        scheduler.setThreadNamePrefix("resize-status-watch-");
+        scheduler.setDaemon(true);
+        scheduler.setAcceptTasksAfterContextClose(true);
+        return scheduler;
+    }
+
+    /**
+     * {@link LibvirtHosts}: connects in the background so that a silent host costs a caller a
+     * bounded wait. One thread per connect in progress, none kept idle for more than a minute (was a
+     * cached pool); a connect hanging on a silent host does not hold up the shutdown.
+     */
+    @Bean(LibvirtHosts.CONNECTOR)
+    ThreadPoolTaskExecutor libvirtConnector() {
+        ThreadPoolTaskExecutor executor = servingExecutor("libvirt-connect-");
+        executor.setCorePoolSize(0);
+        executor.setMaxPoolSize(Integer.MAX_VALUE);
+        executor.setQueueCapacity(0);
+        executor.setKeepAliveSeconds(60);
+        return executor;
+    }
+
+    /**
+     * {@link LibvirtHosts}: closes retired connections off the caller's thread (a close callback runs
+     * inside libvirt's event loop). The closes already handed over are done before the JVM ends.
+     */
+    @Bean(LibvirtHosts.CLOSER)
+    ThreadPoolTaskExecutor libvirtCloser() {
+        ThreadPoolTaskExecutor executor = servingExecutor("libvirt-closer-");
+        executor.setCorePoolSize(1);
+        executor.setMaxPoolSize(1);
+        executor.setWaitForTasksToCompleteOnShutdown(true);
+        executor.setAwaitTerminationSeconds(5);
+        return executor;
+    }
+
+    /**
+     * {@link StorageJobService}: the libvirt calls of this node's storage jobs,
+     * {@code vdresize.storage.threads} at a time, the others queued. When the node stops, it takes
+     * no new job, and Spring waits for the running ones (up to
+     * {@code spring.lifecycle.timeout-per-shutdown-phase}) while the engine and the database are
+     * still there; a job cut short stays RUNNING and is taken over as lost
+     * ({@code vdresize.storage.lost-after}).
+     */
+    @Bean(StorageJobService.EXECUTOR)
+    ThreadPoolTaskExecutor storageJobExecutor(VdresizeProperties properties) {
+        int threads = Math.max(1, properties.storage().threads());
+        ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+        executor.setThreadNamePrefix("storage-job-");
+        executor.setDaemon(true);
+        executor.setCorePoolSize(threads);
+        executor.setMaxPoolSize(threads);
+        return executor;
+    }
+
+    /**
+     * The scheduler of the {@code @Scheduled} methods (storage heartbeat, cancelled resizes, audit
+     * retention), as Spring Boot would make it (spring.task.scheduling.*). Declared here because
+     * the watch's scheduler above would otherwise take its place (Boot makes its own only when
+     * there is no scheduler bean at all).
+     */
+    @Bean
+    ThreadPoolTaskScheduler taskScheduler(ThreadPoolTaskSchedulerBuilder builder) {
+        return builder.build();
+    }
+
+    private static ThreadPoolTaskExecutor servingExecutor(String threadNamePrefix) {
+        ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+        executor.setThreadNamePrefix(threadNamePrefix);
+        executor.setDaemon(true);
+        executor.setAcceptTasksAfterContextClose(true);
+        return executor;
+    }
+}
