@@ -5,7 +5,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
-import org.vdresize.libvirt.LibvirtHosts;
 import org.vdresize.resize.ResizeService;
 import org.vdresize.resize.ResizeStatusWatch;
 import org.vdresize.storage.StorageJobService;
@@ -14,7 +13,8 @@ import org.vdresize.storage.StorageJobService;
  * vdresize's own thread pools, as Spring beans: Spring shuts them down in a known order
  * (docs/operator-guide.md, "Stopping a node") and Spring Boot measures them (the {@code executor_*}
  * meters in /actuator/prometheus, tag {@code name} = the bean's name). Besides these: Tomcat's request
- * threads, the engine's job executor ({@code camundaTaskExecutor}, camunda.bpm.job-execution.*; its
+ * threads, the libvirt connections' two pools ({@code libvirtConnector}, {@code libvirtCloser}: in
+ * the libvirt package, which owns them), the engine's job executor ({@code camundaTaskExecutor}, camunda.bpm.job-execution.*; its
  * place in the order: {@link JobExecutorShutdownPlugin}).
  *
  * <p>The pools that serve requests and the libvirt connections keep taking work after the context
@@ -43,35 +43,6 @@ class ExecutorsConfig {
         scheduler.setDaemon(true);
         scheduler.setAcceptTasksAfterContextClose(true);
         return scheduler;
-    }
-
-    /**
-     * {@link LibvirtHosts}: connects in the background so that a silent host costs a caller a
-     * bounded wait. One thread per connect in progress, none kept idle for more than a minute (was a
-     * cached pool); a connect hanging on a silent host does not hold up the shutdown.
-     */
-    @Bean(LibvirtHosts.CONNECTOR)
-    ThreadPoolTaskExecutor libvirtConnector() {
-        ThreadPoolTaskExecutor executor = servingExecutor("libvirt-connect-");
-        executor.setCorePoolSize(0);
-        executor.setMaxPoolSize(Integer.MAX_VALUE);
-        executor.setQueueCapacity(0);
-        executor.setKeepAliveSeconds(60);
-        return executor;
-    }
-
-    /**
-     * {@link LibvirtHosts}: closes retired connections off the caller's thread (a close callback runs
-     * inside libvirt's event loop). The closes already handed over are done before the JVM ends.
-     */
-    @Bean(LibvirtHosts.CLOSER)
-    ThreadPoolTaskExecutor libvirtCloser() {
-        ThreadPoolTaskExecutor executor = servingExecutor("libvirt-closer-");
-        executor.setCorePoolSize(1);
-        executor.setMaxPoolSize(1);
-        executor.setWaitForTasksToCompleteOnShutdown(true);
-        executor.setAwaitTerminationSeconds(5);
-        return executor;
     }
 
     /**

@@ -45,7 +45,7 @@ import org.vdresize.inventory.HostUri;
 public class LibvirtHosts {
 
     private static final Logger log = LoggerFactory.getLogger(LibvirtHosts.class);
-    /** The bean names of the executors this needs (config.ExecutorsConfig). */
+    /** The bean names of the executors this needs (LibvirtExecutors). */
     public static final String CONNECTOR = "libvirtConnector";
     public static final String CLOSER = "libvirtCloser";
 
