@@ -11,7 +11,7 @@ public record GuestOutcome(GuestStatus status, Long guestSize, String device, Fi
 
     /** A VM whose domain has no guest agent channel: no agent can answer, so nothing was asked. */
     public static GuestOutcome noAgentChannel(String vmName) {
-        return new GuestOutcome("NO_AGENT", null, null, null, "the domain of VM " + vmName
+        return new GuestOutcome(GuestStatus.NO_AGENT, null, null, null, "the domain of VM " + vmName
                 + " has no guest agent channel (org.qemu.guest_agent.0): its guest was not asked");
     }
 

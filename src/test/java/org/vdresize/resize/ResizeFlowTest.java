@@ -303,7 +303,7 @@ class ResizeFlowTest {
         assertThat(committedJobs(done.id())).as("committed jobs").isEqualTo(2);
         assertThat(done.steps()).extracting(ResizeView.Step::name).doesNotContain("STORAGE_CHECK", "GUEST_NOTIFY")
                 .contains("STORAGE_EXTEND", "VM_RESIZE");
-        assertThat(done.guest()).extracting(ResizeView.GuestOutcome::status).containsExactly("NO_AGENT");
+        assertThat(done.guest()).extracting(ResizeView.GuestOutcome::status).containsExactly(GuestStatus.NO_AGENT);
         verify(guestAgent, never()).command(anyString(), anyString(), anyString(), org.mockito.ArgumentMatchers.anyInt());
         assertThat(auditTypes(done.id())).containsExactly("RESIZE_REQUESTED", "VM_DISK_RESIZED", "GUEST_NOTIFY_FAILED",
                 "RESIZE_COMPLETED");
