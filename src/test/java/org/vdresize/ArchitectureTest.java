@@ -59,7 +59,6 @@ class ArchitectureTest {
             "org.vdresize.audit.AuditRetention",
             "org.vdresize.resize.FourEyes",
             "org.vdresize.resize.ResizeRules",
-            "org.vdresize.resize.ResizeService",
             "org.vdresize.storage.StorageJobService");
     static final Set<String> KNOWN_CYCLE_EDGES = Set.of(
             "org.vdresize.api.DiskController",

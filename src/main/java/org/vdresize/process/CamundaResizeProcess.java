@@ -6,7 +6,6 @@ import static org.vdresize.process.ResizeProcess.STEP_NAMES;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.camunda.bpm.engine.HistoryService;
@@ -25,6 +24,7 @@ import org.springframework.stereotype.Component;
 import org.vdresize.lock.ResizeLiveness;
 import org.vdresize.resize.ResizeProcessPort;
 import org.vdresize.resize.ResizeRepository;
+import org.vdresize.resize.ResizeRequest;
 import org.vdresize.resize.ResizeView;
 import org.vdresize.resize.StepState;
 
@@ -57,7 +57,7 @@ class CamundaResizeProcess implements ResizeProcessPort, ResizeLiveness {
     }
 
     @Override
-    public String start(Map<String, Object> variables, String businessKey, String user, String validationToken) {
+    public String start(ResizeRequest request, String businessKey, String user, String validationToken) {
         // IdentityService's own type for it; kept as it is, to be put back as it was
         var before = identity.getCurrentAuthentication();
         // the start event's camunda:initiator records the authenticated user as the requester, and
@@ -66,7 +66,7 @@ class CamundaResizeProcess implements ResizeProcessPort, ResizeLiveness {
             authenticate(user);
         }
         try {
-            VariableMap all = Variables.fromMap(variables);
+            VariableMap all = Variables.fromMap(RequestVariables.of(request));
             if (validationToken != null) {
                 all.putValueTyped(VAR_VALIDATION_TOKEN, Variables.stringValue(validationToken, true));
             }

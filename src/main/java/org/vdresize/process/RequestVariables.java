@@ -1,8 +1,17 @@
 package org.vdresize.process;
 
+import static org.vdresize.process.ResizeProcess.VAR_GROW_FILESYSTEM;
 import static org.vdresize.process.ResizeProcess.VAR_INITIATOR;
+import static org.vdresize.process.ResizeProcess.VAR_NOTIFY_GUEST;
+import static org.vdresize.process.ResizeProcess.VAR_PATH;
+import static org.vdresize.process.ResizeProcess.VAR_POOL;
+import static org.vdresize.process.ResizeProcess.VAR_REASON;
+import static org.vdresize.process.ResizeProcess.VAR_SIZE;
+import static org.vdresize.process.ResizeProcess.VAR_TARGET;
 import static org.vdresize.process.ResizeProcess.VAR_VALIDATION_TOKEN;
+import static org.vdresize.process.ResizeProcess.VAR_VM;
 import static org.vdresize.process.ResizeProcess.VAR_VMS_RESIZED;
+import static org.vdresize.process.ResizeProcess.VAR_VOLUME;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -30,6 +39,30 @@ final class RequestVariables {
     private static final int MAX_SIZE_TEXT = 64;
 
     private RequestVariables() {
+    }
+
+    /**
+     * The start variables of a request read by the REST layer: only the fields that are set, the
+     * options with their defaults; a number stays a number, a text stays the text the user wrote.
+     */
+    static Map<String, Object> of(ResizeRequest r) {
+        Map<String, Object> vars = new HashMap<>();
+        putIfSet(vars, VAR_VM, r.vm());
+        putIfSet(vars, VAR_TARGET, r.target());
+        putIfSet(vars, VAR_POOL, r.pool());
+        putIfSet(vars, VAR_VOLUME, r.volume());
+        putIfSet(vars, VAR_PATH, r.path());
+        putIfSet(vars, VAR_SIZE, r.size() instanceof Number n ? (Object) n.longValue() : r.size());
+        vars.put(VAR_NOTIFY_GUEST, r.notifyGuest() == null || r.notifyGuest());
+        vars.put(VAR_GROW_FILESYSTEM, Boolean.TRUE.equals(r.growFilesystem()));
+        putIfSet(vars, VAR_REASON, r.reason());
+        return vars;
+    }
+
+    private static void putIfSet(Map<String, Object> vars, String name, Object value) {
+        if (value != null) {
+            vars.put(name, value);
+        }
     }
 
     /** @throws org.vdresize.resize.ResizeRejectedException INVALID_REQUEST or INVALID_SIZE */

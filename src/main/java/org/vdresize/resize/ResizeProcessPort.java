@@ -1,20 +1,21 @@
 package org.vdresize.resize;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** The workflow engine as the resize feature sees it (implemented in the process package). */
 public interface ResizeProcessPort {
 
     /**
-     * Starts a resize process instance in the caller's transaction; returns its id.
+     * Starts a resize process instance for the request in the caller's transaction; returns its id.
      *
+     * @param businessKey     the disk's path
+     * @param user            the requester, as whom the engine starts it
      * @param validationToken names the caller's validation of this very request a moment ago
      *                        ({@link PrevalidatedRequests}): the process's validation step takes it
      *                        instead of asking libvirt again (null: it validates)
      */
-    String start(Map<String, Object> variables, String businessKey, String user, String validationToken);
+    String start(ResizeRequest request, String businessKey, String user, String validationToken);
 
     /**
      * The failed attempts of steps that wait for a retry (RETRYING) or for a person (INCIDENT): an

@@ -1,19 +1,9 @@
 package org.vdresize.resize;
 
-import static org.vdresize.process.ResizeProcess.VAR_GROW_FILESYSTEM;
-import static org.vdresize.process.ResizeProcess.VAR_NOTIFY_GUEST;
-import static org.vdresize.process.ResizeProcess.VAR_PATH;
-import static org.vdresize.process.ResizeProcess.VAR_POOL;
-import static org.vdresize.process.ResizeProcess.VAR_REASON;
-import static org.vdresize.process.ResizeProcess.VAR_SIZE;
-import static org.vdresize.process.ResizeProcess.VAR_TARGET;
-import static org.vdresize.process.ResizeProcess.VAR_VM;
-import static org.vdresize.process.ResizeProcess.VAR_VOLUME;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,7 +66,7 @@ public class ResizeService {
             String id;
             try {
                 id = tx.execute(status -> {
-                    String started = process.start(variables(request), validated.diskPath(), user, token);
+                    String started = process.start(request, validated.diskPath(), user, token);
                     ResizeRow row = resizes.find(started)
                             .orElseThrow(() -> new IllegalStateException("resize " + started + " was not recorded"));
                     if (row.status() == ResizeStatus.REJECTED) {
@@ -147,27 +137,6 @@ public class ResizeService {
         }
         steps.addAll(process.failedAttempts(r.id()));
         return steps;
-    }
-
-    private static Map<String, Object> variables(ResizeRequest r) {
-        Map<String, Object> vars = new HashMap<>();
-        putIfSet(vars, VAR_VM, r.vm());
-        putIfSet(vars, VAR_TARGET, r.target());
-        putIfSet(vars, VAR_POOL, r.pool());
-        putIfSet(vars, VAR_VOLUME, r.volume());
-        putIfSet(vars, VAR_PATH, r.path());
-        // a number stays a number, a text stays the text the user wrote
-        putIfSet(vars, VAR_SIZE, r.size() instanceof Number n ? (Object) n.longValue() : r.size());
-        vars.put(VAR_NOTIFY_GUEST, r.notifyGuest() == null || r.notifyGuest());
-        vars.put(VAR_GROW_FILESYSTEM, Boolean.TRUE.equals(r.growFilesystem()));
-        putIfSet(vars, VAR_REASON, r.reason());
-        return vars;
-    }
-
-    private static void putIfSet(Map<String, Object> vars, String name, Object value) {
-        if (value != null) {
-            vars.put(name, value);
-        }
     }
 
     private static String describe(ResizeRequest r) {
