@@ -7,15 +7,15 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
 import org.vdresize.resize.FailureCode;
-import org.vdresize.resize.ResizeSteps;
+import org.vdresize.resize.StorageSteps;
 
 /** Task_CheckStorageJob: DONE or RUNNING for the gateway; failed or timed out raises Error_StorageJobFailed. */
 @Component
 public class CheckStorageJobDelegate implements JavaDelegate {
 
-    private final ResizeSteps steps;
+    private final StorageSteps steps;
 
-    public CheckStorageJobDelegate(ResizeSteps steps) {
+    public CheckStorageJobDelegate(StorageSteps steps) {
         this.steps = steps;
     }
 

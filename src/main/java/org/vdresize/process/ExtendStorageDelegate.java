@@ -8,7 +8,7 @@ import org.vdresize.storage.StorageResizeMode;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
-import org.vdresize.resize.ResizeSteps;
+import org.vdresize.resize.StorageSteps;
 
 /**
  * Task_ExtendStorage: starts the storage job (or finds the one a retried step already started).
@@ -18,9 +18,9 @@ import org.vdresize.resize.ResizeSteps;
 @Component
 public class ExtendStorageDelegate implements JavaDelegate {
 
-    private final ResizeSteps steps;
+    private final StorageSteps steps;
 
-    public ExtendStorageDelegate(ResizeSteps steps) {
+    public ExtendStorageDelegate(StorageSteps steps) {
         this.steps = steps;
     }
 

@@ -6,15 +6,15 @@ import org.vdresize.resize.ResizeRejectedException;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
-import org.vdresize.resize.ResizeSteps;
+import org.vdresize.resize.ValidationSteps;
 
 /** Task_LockDisk: the exclusive disk lock, taken in the starting transaction; busy ends REJECTED. */
 @Component
 public class LockDiskDelegate implements JavaDelegate {
 
-    private final ResizeSteps steps;
+    private final ValidationSteps steps;
 
-    public LockDiskDelegate(ResizeSteps steps) {
+    public LockDiskDelegate(ValidationSteps steps) {
         this.steps = steps;
     }
 

@@ -6,16 +6,16 @@ import static org.vdresize.process.ResizeProcess.VAR_RESOLUTION_COMMENT;
 import org.camunda.bpm.engine.delegate.DelegateTask;
 import org.camunda.bpm.engine.delegate.TaskListener;
 import org.springframework.stereotype.Component;
-import org.vdresize.resize.ResizeSteps;
+import org.vdresize.resize.ResultSteps;
 import org.vdresize.resize.StepRef;
 
 /** On completion of UserTask_ResolveVmFailure: who chose retry or finish, and why, into the audit trail. */
 @Component
 public class OperatorDecisionListener implements TaskListener {
 
-    private final ResizeSteps steps;
+    private final ResultSteps steps;
 
-    public OperatorDecisionListener(ResizeSteps steps) {
+    public OperatorDecisionListener(ResultSteps steps) {
         this.steps = steps;
     }
 

@@ -5,15 +5,15 @@ import static org.vdresize.process.ResizeProcess.VAR_APPROVAL_COMMENT;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
-import org.vdresize.resize.ResizeSteps;
+import org.vdresize.resize.ApprovalSteps;
 
 /** Task_RecordApproval: who approved, and why, before the storage is touched. */
 @Component
 public class RecordApprovalDelegate implements JavaDelegate {
 
-    private final ResizeSteps steps;
+    private final ApprovalSteps steps;
 
-    public RecordApprovalDelegate(ResizeSteps steps) {
+    public RecordApprovalDelegate(ApprovalSteps steps) {
         this.steps = steps;
     }
 

@@ -3,15 +3,15 @@ package org.vdresize.process;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
-import org.vdresize.resize.ResizeSteps;
+import org.vdresize.resize.ApprovalSteps;
 
 /** Task_RecordApprovalRequest: the resize waits for a person of disk-approvers (WAITING_FOR_APPROVAL). */
 @Component
 public class RecordApprovalRequestDelegate implements JavaDelegate {
 
-    private final ResizeSteps steps;
+    private final ApprovalSteps steps;
 
-    public RecordApprovalRequestDelegate(ResizeSteps steps) {
+    public RecordApprovalRequestDelegate(ApprovalSteps steps) {
         this.steps = steps;
     }
 

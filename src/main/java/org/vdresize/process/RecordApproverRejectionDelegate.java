@@ -5,15 +5,15 @@ import static org.vdresize.process.ResizeProcess.VAR_APPROVAL_COMMENT;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
-import org.vdresize.resize.ResizeSteps;
+import org.vdresize.resize.ApprovalSteps;
 
 /** Task_RecordRejectionByApprover: the resize ends REJECTED (NOT_APPROVED) with who and why. */
 @Component
 public class RecordApproverRejectionDelegate implements JavaDelegate {
 
-    private final ResizeSteps steps;
+    private final ApprovalSteps steps;
 
-    public RecordApproverRejectionDelegate(ResizeSteps steps) {
+    public RecordApproverRejectionDelegate(ApprovalSteps steps) {
         this.steps = steps;
     }
 

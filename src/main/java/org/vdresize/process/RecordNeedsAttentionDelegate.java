@@ -4,15 +4,15 @@ import static org.vdresize.process.ResizeProcess.*;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
-import org.vdresize.resize.ResizeSteps;
+import org.vdresize.resize.ResultSteps;
 
 /** Task_RecordNeedsAttention: a VM failed after another saw the new size; a person decides. */
 @Component
 public class RecordNeedsAttentionDelegate implements JavaDelegate {
 
-    private final ResizeSteps steps;
+    private final ResultSteps steps;
 
-    public RecordNeedsAttentionDelegate(ResizeSteps steps) {
+    public RecordNeedsAttentionDelegate(ResultSteps steps) {
         this.steps = steps;
     }
 

@@ -4,15 +4,15 @@ import static org.vdresize.process.ResizeProcess.*;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
-import org.vdresize.resize.ResizeSteps;
+import org.vdresize.resize.ValidationSteps;
 
 /** Task_RecordRejection: the resize ends REJECTED with the broken rule's code. */
 @Component
 public class RecordRejectionDelegate implements JavaDelegate {
 
-    private final ResizeSteps steps;
+    private final ValidationSteps steps;
 
-    public RecordRejectionDelegate(ResizeSteps steps) {
+    public RecordRejectionDelegate(ValidationSteps steps) {
         this.steps = steps;
     }
 

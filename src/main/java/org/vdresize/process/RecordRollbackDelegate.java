@@ -4,15 +4,15 @@ import static org.vdresize.process.ResizeProcess.*;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
-import org.vdresize.resize.ResizeSteps;
+import org.vdresize.resize.ResultSteps;
 
 /** Task_RecordRollback: the resize ends ROLLED_BACK with the error that caused it. */
 @Component
 public class RecordRollbackDelegate implements JavaDelegate {
 
-    private final ResizeSteps steps;
+    private final ResultSteps steps;
 
-    public RecordRollbackDelegate(ResizeSteps steps) {
+    public RecordRollbackDelegate(ResultSteps steps) {
         this.steps = steps;
     }
 

@@ -4,15 +4,15 @@ package org.vdresize.process;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
-import org.vdresize.resize.ResizeSteps;
+import org.vdresize.resize.ResultSteps;
 
 /** Task_ReleaseLock and Task_ReleaseLockAfterRollback: the disk is free for the next resize. */
 @Component
 public class ReleaseLockDelegate implements JavaDelegate {
 
-    private final ResizeSteps steps;
+    private final ResultSteps steps;
 
-    public ReleaseLockDelegate(ResizeSteps steps) {
+    public ReleaseLockDelegate(ResultSteps steps) {
         this.steps = steps;
     }
 

@@ -10,7 +10,7 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
 import org.vdresize.resize.FailureCode;
-import org.vdresize.resize.ResizeSteps;
+import org.vdresize.resize.VmSteps;
 
 /**
  * Task_ResizeVm (one instance per VM): the block resize in the VM's QEMU. Counts the VMs that
@@ -19,9 +19,9 @@ import org.vdresize.resize.ResizeSteps;
 @Component
 public class ResizeVmDelegate implements JavaDelegate {
 
-    private final ResizeSteps steps;
+    private final VmSteps steps;
 
-    public ResizeVmDelegate(ResizeSteps steps) {
+    public ResizeVmDelegate(VmSteps steps) {
         this.steps = steps;
     }
 

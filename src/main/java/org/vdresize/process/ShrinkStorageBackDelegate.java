@@ -4,15 +4,15 @@ package org.vdresize.process;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
-import org.vdresize.resize.ResizeSteps;
+import org.vdresize.resize.StorageSteps;
 
 /** Task_ShrinkStorageBack (compensation): the volume goes back to its exact old capacity. */
 @Component
 public class ShrinkStorageBackDelegate implements JavaDelegate {
 
-    private final ResizeSteps steps;
+    private final StorageSteps steps;
 
-    public ShrinkStorageBackDelegate(ResizeSteps steps) {
+    public ShrinkStorageBackDelegate(StorageSteps steps) {
         this.steps = steps;
     }
 

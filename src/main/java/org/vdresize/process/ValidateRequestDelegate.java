@@ -12,16 +12,16 @@ import org.vdresize.config.VdresizeProperties;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
-import org.vdresize.resize.ResizeSteps;
+import org.vdresize.resize.ValidationSteps;
 
 /** Task_ValidateRequest: every rule checked before anything changes; a broken rule ends REJECTED. */
 @Component
 public class ValidateRequestDelegate implements JavaDelegate {
 
-    private final ResizeSteps steps;
+    private final ValidationSteps steps;
     private final String pollInterval;
 
-    public ValidateRequestDelegate(ResizeSteps steps, VdresizeProperties properties) {
+    public ValidateRequestDelegate(ValidationSteps steps, VdresizeProperties properties) {
         this.steps = steps;
         this.pollInterval = properties.storage().pollInterval().toString();
     }

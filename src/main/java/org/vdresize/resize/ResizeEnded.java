@@ -3,7 +3,7 @@ package org.vdresize.resize;
 import java.time.Instant;
 
 /**
- * Published by {@link ResizeSteps} when it writes a final status. Listeners that count outcomes
+ * Published by {@link StepRecorder} (and {@link CancelledResizes}) when it writes a final status. Listeners that count outcomes
  * take it after the commit ({@code @TransactionalEventListener}): a step whose transaction rolls
  * back (a failed job, a REST start answered with a rejection) has ended nothing.
  *

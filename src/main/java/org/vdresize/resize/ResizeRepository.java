@@ -77,6 +77,12 @@ public class ResizeRepository {
         return jdbc.query("select * from vdr_resize where id = ?", RESIZE, id).stream().findFirst();
     }
 
+    /** The row of the resize a step belongs to: it exists from the validation step on. */
+    public ResizeRow of(StepRef step) {
+        return find(step.resizeId())
+                .orElseThrow(() -> new IllegalStateException("resize " + step.resizeId() + " has no record"));
+    }
+
     public static ResizeKey key(ResizeRow row) {
         return new ResizeKey(row.startedAt(), row.id());
     }
