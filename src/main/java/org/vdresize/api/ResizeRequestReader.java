@@ -41,6 +41,11 @@ final class ResizeRequestReader {
     }
 
     ResizeRequest read(HttpServletRequest request) throws IOException {
+        return RequestFields.read(fields(request), RequestFields.Source.JSON);
+    }
+
+    /** The body's fields as the validators check them (also those of other requests, such as a watch). */
+    Map<String, Object> fields(HttpServletRequest request) throws IOException {
         if (request.getContentLengthLong() > MAX_BODY_BYTES) {
             throw tooLarge();
         }
@@ -51,10 +56,14 @@ final class ResizeRequestReader {
         if (body.length > MAX_BODY_BYTES) {
             throw tooLarge();
         }
-        return parse(body);
+        return fields(body);
     }
 
     ResizeRequest parse(byte[] body) {
+        return RequestFields.read(fields(body), RequestFields.Source.JSON);
+    }
+
+    private Map<String, Object> fields(byte[] body) {
         JsonNode root;
         try {
             root = reader.readTree(body);
@@ -74,7 +83,7 @@ final class ResizeRequestReader {
             Map.Entry<String, JsonNode> field = it.next();
             fields.put(field.getKey(), value(field.getValue()));
         }
-        return RequestFields.read(fields, RequestFields.Source.JSON);
+        return fields;
     }
 
     /**

@@ -22,5 +22,11 @@ public enum AuditType {
     /** a node started with vdresize.approval.four-eyes=false: requesters may approve their own resizes */
     FOUR_EYES_DISABLED,
     /** the audit retention moved the oldest events to an archive file and removed them from the database */
-    AUDIT_ARCHIVED
+    AUDIT_ARCHIVED,
+    /** a watch (auto-grow) was created */
+    WATCH_CREATED,
+    /** a watch's policy decided something other than WAIT; the detail names the inputs */
+    WATCH_DECISION,
+    /** a watch was deleted and its process ended */
+    WATCH_STOPPED
 }

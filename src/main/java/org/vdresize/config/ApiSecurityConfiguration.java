@@ -31,7 +31,8 @@ import org.vdresize.api.ProblemAuthenticationEntryPoint;
  * cookies, so nothing for a forged cross-site request to ride on); errors as problem+json. Then
  * the {@link Roles}: reads ({@code GET}/{@code HEAD}) for all four groups, except
  * {@code /api/audit/verify} (auditors and administrators), {@code POST /api/resizes}
- * for operators and administrators, anything else for administrators only; a user outside the
+ * for operators and administrators, watches: created and deleted by operators and administrators,
+ * read by them and auditors (not approvers), anything else for administrators only; a user outside the
  * groups gets 403 {@code FORBIDDEN} for everything.</li>
  * <li>everything else passes through Spring Security untouched: the Camunda webapps
  * ({@code /camunda/**}) have their own session login and CSRF filter, {@code /engine-rest/**} is
@@ -82,6 +83,15 @@ public class ApiSecurityConfiguration {
                 .authorizeHttpRequests(requests -> requests
                         .requestMatchers(paths.matcher(HttpMethod.POST, "/api/resizes"))
                         .hasAnyAuthority(authorities(Roles.OPERATORS, Roles.ADMINS))
+                        // watches: operators set them up and stop them, auditors read them
+                        .requestMatchers(paths.matcher(HttpMethod.POST, "/api/watches"),
+                                paths.matcher(HttpMethod.DELETE, "/api/watches/*"))
+                        .hasAnyAuthority(authorities(Roles.OPERATORS, Roles.ADMINS))
+                        .requestMatchers(paths.matcher(HttpMethod.GET, "/api/watches"),
+                                paths.matcher(HttpMethod.GET, "/api/watches/*"),
+                                paths.matcher(HttpMethod.HEAD, "/api/watches"),
+                                paths.matcher(HttpMethod.HEAD, "/api/watches/*"))
+                        .hasAnyAuthority(authorities(Roles.OPERATORS, Roles.AUDITORS, Roles.ADMINS))
                         // reads the whole trail: only for those who check it
                         .requestMatchers(paths.matcher(HttpMethod.GET, "/api/audit/verify"),
                                 paths.matcher(HttpMethod.HEAD, "/api/audit/verify"))

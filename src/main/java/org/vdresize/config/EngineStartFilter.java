@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.springframework.web.filter.OncePerRequestFilter;
+import org.vdresize.process.WatchProcess;
 
 /**
  * The envelope of a process start through the engine's REST API (/engine-rest and the webapps'
@@ -38,7 +39,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * <li>skipCustomListeners / skipIoMappings, and startInstructions: a start at another activity than
  * the start event would skip validation, the disk lock and the approval.</li>
  * </ul>
- * Each is a 400 in engine-rest's own error format, and nothing is started.
+ * Each is a 400 in engine-rest's own error format, and nothing is started. So is any start of a
+ * disk watch: watches are created by POST /api/watches only (an instance started otherwise would
+ * end at its first step anyway, as it acts for no watch).
  */
 public class EngineStartFilter extends OncePerRequestFilter {
 
@@ -46,6 +49,9 @@ public class EngineStartFilter extends OncePerRequestFilter {
     static final int MAX_STRING = 4000;
     private static final int MAX_BODY_BYTES = 1024 * 1024;
     private static final Pattern START = Pattern.compile(".*/process-definition/.+/(start|submit-form)/?");
+    /** by key (with or without a tenant) or by a definition id, which starts with the key */
+    private static final Pattern WATCH_START = Pattern.compile(".*/process-definition/(key/"
+            + Pattern.quote(WatchProcess.PROCESS_KEY) + "(/.*)?|" + Pattern.quote(WatchProcess.PROCESS_KEY) + ":[^/]*)/(start|submit-form)/?");
     private static final Set<String> STORABLE_TYPES = Set.of("string", "boolean", "integer", "short", "long", "double",
             "date", "bytes", "null");
 
@@ -63,6 +69,11 @@ public class EngineStartFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        if (WATCH_START.matcher(request.getRequestURI()).matches()) {
+            refuse(response, HttpServletResponse.SC_BAD_REQUEST, "a disk watch is started by POST /api/watches,"
+                    + " which checks the disk and maxSize; it is not started through the engine");
+            return;
+        }
         byte[] body;
         try (InputStream in = request.getInputStream()) {
             body = in.readNBytes(MAX_BODY_BYTES + 1);

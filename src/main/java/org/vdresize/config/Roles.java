@@ -19,6 +19,7 @@ import org.camunda.bpm.engine.authorization.Resources;
 import org.camunda.bpm.engine.filter.Filter;
 import org.camunda.bpm.engine.identity.Group;
 import org.vdresize.process.ResizeProcess;
+import org.vdresize.process.WatchProcess;
 
 /**
  * The four roles of vdresize, as Camunda groups, and what each may do in the engine and the webapps
@@ -79,7 +80,12 @@ public final class Roles {
                 new Grant(Resources.APPLICATION, COCKPIT, Permissions.ACCESS),
                 // READ_INSTANCE: running instances, their jobs and incidents, of this process only
                 new Grant(Resources.PROCESS_DEFINITION, process, ProcessDefinitionPermissions.READ,
-                        ProcessDefinitionPermissions.READ_INSTANCE, ProcessDefinitionPermissions.READ_HISTORY)));
+                        ProcessDefinitionPermissions.READ_INSTANCE, ProcessDefinitionPermissions.READ_HISTORY),
+                // the watches' loops and the policy's decision history, read-only
+                new Grant(Resources.PROCESS_DEFINITION, WatchProcess.PROCESS_KEY, ProcessDefinitionPermissions.READ,
+                        ProcessDefinitionPermissions.READ_INSTANCE, ProcessDefinitionPermissions.READ_HISTORY),
+                new Grant(Resources.DECISION_DEFINITION, WatchProcess.DECISION_KEY, Permissions.READ,
+                        Permissions.READ_HISTORY)));
         return grants;
     }
 

@@ -106,7 +106,7 @@ public class GuestNotifyService {
     }
 
     /** The guest's whole-disk device whose serial is this one (virtio: sysfs serial; SCSI: VPD page 0x80). */
-    private String findDevice(GuestAgentClient agent, String serial) {
+    static String findDevice(GuestAgentClient agent, String serial) {
         for (JsonNode entry : agent.disks()) {
             if (entry.path("partition").asBoolean()) {
                 continue;
@@ -135,7 +135,7 @@ public class GuestNotifyService {
         }
     }
 
-    private static long guestSize(GuestAgentClient agent, String device) {
+    static long guestSize(GuestAgentClient agent, String device) {
         String sectors = new String(agent.readFile("/sys/block/" + device + "/size"), StandardCharsets.US_ASCII).trim();
         return Long.parseLong(sectors) * 512; // always 512-byte sectors in sysfs
     }
@@ -188,7 +188,7 @@ public class GuestNotifyService {
         return null;
     }
 
-    private static String fsDevice(JsonNode fs, String device) {
+    static String fsDevice(JsonNode fs, String device) {
         for (JsonNode disk : fs.path("disk")) {
             String dev = disk.path("dev").asText("");
             if (dev.equals("/dev/" + device)) {

@@ -10,6 +10,7 @@ public enum RejectionCode implements ErrorCode {
     UNKNOWN_DISK(404),
     UNKNOWN_POOL(404),
     UNKNOWN_RESIZE(404),
+    UNKNOWN_WATCH(404),
     SHRINK_NOT_SUPPORTED(409),
     DISK_BUSY(409),
     VM_STATE(409),
