@@ -148,6 +148,24 @@ does not name localhost, use a name it does instead of localhost (docs/operator-
 fi
 
 QCOW2=$(timeout 30 virsh -q -c qemu:///system vol-path --pool vdresize-demo demo-qcow2.qcow2 2>/dev/null || echo /path/to/demo-qcow2.qcow2)
+
+# the demo's watch: the ext4 filesystem on demo-qcow2 grows by itself once it is 80 % full
+# (README.md, "See a disk grow by itself"); one watch, kept across restarts (its id in data/)
+WATCH_ID_FILE="$ROOT/data/demo-watch.id"
+watch_id=$(cat "$WATCH_ID_FILE" 2>/dev/null || true)
+if [ "$SCHEME" = http ]; then
+  if [ -z "$watch_id" ] || ! curl -s --max-time 10 -u demo:demo "$BASE/api/watches/$watch_id" | grep -q '"status":"\(WATCHING\|AT_LIMIT\|NO_AGENT\)"'; then
+    answer=$(curl -s --max-time 60 -u demo:demo -H 'Content-Type: application/json' "$BASE/api/watches" \
+      -d '{"vm":"vdresize-demo-1","target":"vdb","maxSize":"1G","mountpoint":"/mnt/vdr-demo-qcow2","interval":"PT30S"}' || true)
+    watch_id=$(printf '%s' "$answer" | sed -n 's/^{"id":"\([^"]*\)".*/\1/p')
+    if [ -n "$watch_id" ]; then
+      echo "$watch_id" >"$WATCH_ID_FILE"
+      log "demo watch $watch_id on vdresize-demo-1 vdb (/mnt/vdr-demo-qcow2, up to 1 GiB)"
+    else
+      log "no demo watch created: ${answer:-no answer}"
+    fi
+  fi
+fi
 cat <<INFO
 $TLS_NOTE
 vdresize is running (pid $pid; log: data/vdresize.log; stop: scripts/stop.sh)
@@ -178,4 +196,9 @@ Follow it (ID: the "id" in that answer, also in its Location header; "guest" say
 
 The guest's view, without logging in (total-bytes of /mnt/vdr-demo-qcow2):
   virsh -c qemu:///system qemu-agent-command vdresize-demo-1 '{"execute":"guest-get-fsinfo"}'
+
+A watch (${watch_id:-not created}) grows that filesystem by itself once it is 80 % full. Fill it to 90 %
+from inside the guest, then watch it grow (within a minute or two):
+  virsh -c qemu:///system qemu-agent-command vdresize-demo-1 '{"execute":"guest-exec","arguments":{"path":"sh","arg":["-c","cd /mnt/vdr-demo-qcow2 && set -- \$(df -m . | tail -1) && dd if=/dev/zero of=fill-\$(date +%s) bs=1M count=\$((\$2 * 9 / 10 - \$3 + 2)) && sync"]}}'
+  $CURL -u demo:demo $BASE/api/watches/${watch_id:-ID}
 INFO

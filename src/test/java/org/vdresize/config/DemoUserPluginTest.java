@@ -202,7 +202,10 @@ class DemoUserPluginTest {
         assertThat(grants(Roles.AUDITORS)).containsExactlyInAnyOrder(
                 grant(Resources.APPLICATION, "cockpit", Permissions.ACCESS),
                 grant(Resources.PROCESS_DEFINITION, process, ProcessDefinitionPermissions.READ,
-                        ProcessDefinitionPermissions.READ_INSTANCE, ProcessDefinitionPermissions.READ_HISTORY));
+                        ProcessDefinitionPermissions.READ_INSTANCE, ProcessDefinitionPermissions.READ_HISTORY),
+                grant(Resources.PROCESS_DEFINITION, "disk-watch", ProcessDefinitionPermissions.READ,
+                        ProcessDefinitionPermissions.READ_INSTANCE, ProcessDefinitionPermissions.READ_HISTORY),
+                grant(Resources.DECISION_DEFINITION, "autogrow-policy", Permissions.READ, Permissions.READ_HISTORY));
         assertThat(engine.getAuthorizationService().createAuthorizationQuery().list())
                 .allSatisfy(a -> assertThat(a.getAuthorizationType()).isEqualTo(Authorization.AUTH_TYPE_GRANT));
     }
