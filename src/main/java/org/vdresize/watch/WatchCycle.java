@@ -256,7 +256,7 @@ public class WatchCycle {
     static String describe(PolicyInputs in) {
         String text = in.mountpoint() + " " + Math.round(in.usedPercent()) + " % used";
         if (in.hoursToFull() >= 0) {
-            text += ", full in about " + (in.hoursToFull() < 1 ? "less than 1 h" : Math.round(in.hoursToFull()) + " h");
+            text += in.hoursToFull() < 1 ? ", full in less than 1 h" : ", full in about " + Math.round(in.hoursToFull()) + " h";
         }
         return text;
     }

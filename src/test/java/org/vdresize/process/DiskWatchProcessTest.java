@@ -182,6 +182,7 @@ class DiskWatchProcessTest {
     void theTableNeverGrowsPastMaxSizeAndStopsAtIt() {
         samples.add(inputs(90, 19 * GIB, 20 * GIB, 0, -1));
         samples.add(inputs(95, 20 * GIB, 20 * GIB, 1, -1));
+        samples.add(inputs(40, 20 * GIB, 20 * GIB, 1, -1));
         growStarts.add(false);
         ProcessInstance pi = start();
         execute(job(pi));
@@ -191,6 +192,9 @@ class DiskWatchProcessTest {
         execute(job(pi)); // sample at maxSize
         Assertions.assertThat(policies.get(1).get(OUTPUT_ACTION)).isEqualTo("AT_LIMIT");
         assertThat(pi).isWaitingAt(EVENT_SAMPLE_INTERVAL);
+        execute(job(pi));
+        execute(job(pi)); // at maxSize but not filling: nothing to say
+        Assertions.assertThat(policies.get(2).get(OUTPUT_ACTION)).isEqualTo("WAIT");
     }
 
     @Test
