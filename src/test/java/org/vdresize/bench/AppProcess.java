@@ -101,7 +101,7 @@ final class AppProcess implements AutoCloseable {
 
     /**
      * CPU time (user + system, ms) of the java process's threads so far, summed by kind of thread: the name
-     * without its numbers ("C2 CompilerThread", "GC Thread", "http-nio--exec", "JobExecutor[...]"...).
+     * (15 characters) without its number ("C2 CompilerThre", "GC Thread", "http-nio--exec", "camundaTaskExec"...).
      * Threads that ended are not counted.
      */
     java.util.Map<String, Double> threadCpuMs() {
@@ -113,7 +113,7 @@ final class AppProcess implements AutoCloseable {
                     String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     double ms = (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10.0;
-                    byKind.merge(name.replaceAll("[0-9]+", "").replaceAll("#", "").strip(), ms, Double::sum);
+                    byKind.merge(name.replaceAll("#[0-9]+$", "").replaceAll("[0-9]{3,}", "").strip(), ms, Double::sum);
                 } catch (IOException | RuntimeException e) {
                     // the thread ended meanwhile
                 }
@@ -125,8 +125,8 @@ final class AppProcess implements AutoCloseable {
     }
 
     /**
-     * A few of the JVM's own counters ({@code jcmd <pid> PerfCounter.print}): classes loaded (and of those from
-     * the class data sharing archives), the time spent loading, verifying and initialising classes and in the
+     * A few of the JVM's own counters ({@code jcmd <pid> PerfCounter.print}): classes loaded from the class data
+     * sharing archives and from elsewhere (the jars, generated proxies), the time spent loading, verifying and initialising classes and in the
      * JIT compilers (ms, elapsed on the threads that did it, so inflated by a loaded machine), compilations.
      * Empty when jcmd cannot attach.
      */
@@ -149,8 +149,8 @@ final class AppProcess implements AutoCloseable {
         }
         double ticksPerMs = raw.getOrDefault("sun.os.hrt.frequency", 1e9) / 1000;
         java.util.Map<String, Double> c = new java.util.LinkedHashMap<>();
-        c.put("classes_loaded", raw.getOrDefault("java.cls.loadedClasses", Double.NaN));
-        c.put("classes_from_cds", raw.getOrDefault("java.cls.sharedLoadedClasses", Double.NaN));
+        c.put("classes_loaded_not_from_cds", raw.getOrDefault("java.cls.loadedClasses", Double.NaN));
+        c.put("classes_loaded_from_cds", raw.getOrDefault("java.cls.sharedLoadedClasses", Double.NaN));
         c.put("class_loading_ms", raw.getOrDefault("sun.cls.time", Double.NaN) / ticksPerMs);
         c.put("class_verify_ms", raw.getOrDefault("sun.cls.classVerifyTime.self", Double.NaN) / ticksPerMs);
         c.put("class_init_ms", raw.getOrDefault("sun.cls.classInitTime.self", Double.NaN) / ticksPerMs);
