@@ -105,6 +105,9 @@ final class ApiDocs {
     static final String DISK_BUSY = """
             {"type": "about:blank", "title": "Conflict", "status": 409, "code": "DISK_BUSY",
              "detail": "resize 8f0c2a4e-ea6b-11f0-9d1e-0242ac110002 of /var/lib/libvirt/images/disk1.qcow2 is in progress", "instance": "/api/resizes"}""";
+    static final String DISK_BUSY_BLOCK_JOB = """
+            {"type": "about:blank", "title": "Conflict", "status": 409, "code": "DISK_BUSY",
+             "detail": "a block copy job (42 % done) runs on vdb of VM web1; QEMU refuses a resize until it ends: wait for it, or abort it (virsh blockjob web1 vdb --abort)", "instance": "/api/resizes"}""";
     static final String SHRINK = """
             {"type": "about:blank", "title": "Conflict", "status": 409, "code": "SHRINK_NOT_SUPPORTED",
              "detail": "the target 10737418240 B is smaller than the current capacity 21474836480 B; shrinking could destroy guest data", "instance": "/api/resizes"}""";

@@ -113,6 +113,7 @@ public class ResizeController {
                             content = @Content(mediaType = "application/problem+json",
                                     schema = @Schema(implementation = ApiDocs.ProblemDoc.class), examples = {
                                     @ExampleObject(name = "DISK_BUSY", value = ApiDocs.DISK_BUSY),
+                                    @ExampleObject(name = "DISK_BUSY (block job)", value = ApiDocs.DISK_BUSY_BLOCK_JOB),
                                     @ExampleObject(name = "SHRINK_NOT_SUPPORTED", value = ApiDocs.SHRINK)})),
                     @ApiResponse(responseCode = "413", description = "INVALID_REQUEST: the body is larger than 64 KiB",
                             content = @Content(mediaType = "application/problem+json",

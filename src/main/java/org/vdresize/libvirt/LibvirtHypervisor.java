@@ -1,9 +1,11 @@
 package org.vdresize.libvirt;
 
 import java.util.Locale;
+import java.util.Optional;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.DomainBlockInfo;
+import org.libvirt.DomainBlockJobInfo;
 import org.libvirt.Error.ErrorNumber;
 import org.libvirt.LibvirtException;
 import org.slf4j.Logger;
@@ -12,6 +14,7 @@ import org.springframework.stereotype.Component;
 import org.vdresize.common.NotFoundException;
 import org.vdresize.common.OperationFailedException;
 import org.vdresize.vm.BlockInfo;
+import org.vdresize.vm.BlockJob;
 import org.vdresize.vm.HypervisorPort;
 
 /** Block size queries and block resize on a domain, looked up by UUID on the named host. */
@@ -72,6 +75,40 @@ public class LibvirtHypervisor implements HypervisorPort {
             log.info("{} done in {} ms", what, (System.nanoTime() - started) / 1_000_000);
             return new Growth(before, d.blockInfo(target).getCapacity());
         }));
+    }
+
+    @Override
+    public Optional<BlockJob> blockJob(String host, String vmUuid, String target) {
+        String what = "block job of " + target + " of VM " + vmUuid;
+        // bandwidth in bytes/s rather than MiB/s; the struct stays zeroed (type UNKNOWN) when no job runs
+        return hosts.read(host, what, c -> withDomain(c, vmUuid, target,
+                d -> toBlockJob(d.getBlockJobInfo(target, Domain.BlockJobInfoFlags.BANDWIDTH_BYTES))));
+    }
+
+    static Optional<BlockJob> toBlockJob(DomainBlockJobInfo info) {
+        if (info == null || info.type == Domain.BlockJobType.UNKNOWN) {
+            return Optional.empty();
+        }
+        return Optional.of(new BlockJob(kind(info.type), info.cur, info.end));
+    }
+
+    private static BlockJob.Kind kind(int type) {
+        if (type == Domain.BlockJobType.PULL) {
+            return BlockJob.Kind.PULL;
+        }
+        if (type == Domain.BlockJobType.COPY) {
+            return BlockJob.Kind.COPY;
+        }
+        if (type == Domain.BlockJobType.COMMIT) {
+            return BlockJob.Kind.COMMIT;
+        }
+        if (type == Domain.BlockJobType.ACTIVE_COMMIT) {
+            return BlockJob.Kind.ACTIVE_COMMIT;
+        }
+        if (type == Domain.BlockJobType.BACKUP) {
+            return BlockJob.Kind.BACKUP;
+        }
+        return BlockJob.Kind.OTHER;
     }
 
     private static BlockInfo toBlockInfo(DomainBlockInfo info) {

@@ -97,8 +97,25 @@ public class ResizeRules {
         locks.activeHolder(path).ifPresent(holder -> {
             throw reject(DISK_BUSY, "resize " + holder + " of " + path + " is in progress");
         });
+        checkNoBlockJob(uses);
         pool.ifPresent(p -> checkSpace(p, resize, volume.get()));
         return resize;
+    }
+
+    /**
+     * QEMU refuses a block resize while a copy, commit, pull or backup runs on the disk, and would go on
+     * refusing through every retry: every running VM that has the disk (a shared one too) is asked.
+     */
+    private void checkNoBlockJob(List<VmUse> uses) {
+        for (VmUse use : uses) {
+            if (use.state().isActive()) {
+                hypervisor.blockJob(use.host(), use.uuid(), use.target()).ifPresent(job -> {
+                    throw reject(DISK_BUSY, job.describe(use.name(), use.target())
+                            + "; QEMU refuses a resize until it ends: wait for it, or abort it (virsh blockjob "
+                            + use.name() + " " + use.target() + " --abort)");
+                });
+            }
+        }
     }
 
     private void checkSpace(StoragePool pool, ValidatedResize resize, StorageVolume volume) {

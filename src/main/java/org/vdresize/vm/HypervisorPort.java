@@ -1,5 +1,7 @@
 package org.vdresize.vm;
 
+import java.util.Optional;
+
 /**
  * Block operations on running domains. The domain is named by UUID on the host it runs on now.
  * Failures: {@link org.vdresize.common.NotFoundException} (no such domain on that host),
@@ -11,6 +13,12 @@ public interface HypervisorPort {
 
     /** virDomainBlockResize with BYTES. Never called with a size below the current capacity. */
     void blockResize(String host, String vmUuid, String target, long bytes);
+
+    /**
+     * The block job (copy, commit, pull, backup) that runs now on this disk of this running domain;
+     * empty when none does. A read: it never changes the job.
+     */
+    Optional<BlockJob> blockJob(String host, String vmUuid, String target);
 
     /** The capacity QEMU reported before {@link #grow} and after it. */
     record Growth(long before, long after) {

@@ -51,6 +51,7 @@ public class VmResizeService {
             throw new TransientFailureException("VM " + vm.name() + " is " + vm.state() + "; waiting for a state that allows the resize");
         }
         String target = disk.get().target();
+        refuseUnderBlockJob(vm, target, newSize);
         HypervisorPort.Growth growth = hypervisor.grow(vm.host(), vm.uuid(), target, newSize);
         if (growth.before() >= newSize) {
             return new VmDiskOutcome(VmDiskStatus.RESIZED, vm.host(), vm.name(), growth.before(),
@@ -63,6 +64,19 @@ public class VmResizeService {
         log.info("[{}] VM {} on {}: {} grew from {} to {} B", diskPath, vm.name(), vm.host(), target, growth.before(), growth.after());
         return new VmDiskOutcome(VmDiskStatus.RESIZED, vm.host(), vm.name(), growth.after(),
                 target + " of VM " + vm.name() + " on host " + vm.host() + ": " + growth.before() + " B -> " + growth.after() + " B");
+    }
+
+    /**
+     * A block job that started after validation: QEMU would refuse the resize through every retry
+     * ("Device is in use"), so this fails at once. A VM that already reports the size (a retried step)
+     * needs no resize and is not refused.
+     */
+    private void refuseUnderBlockJob(Vm vm, String target, long newSize) {
+        Optional<BlockJob> job = hypervisor.blockJob(vm.host(), vm.uuid(), target);
+        if (job.isPresent() && hypervisor.blockInfo(vm.host(), vm.uuid(), target).capacity() < newSize) {
+            throw new OperationFailedException("DISK_BUSY: " + job.get().describe(vm.name(), target)
+                    + " since the resize was accepted; QEMU refuses a resize until it ends");
+        }
     }
 
     /**

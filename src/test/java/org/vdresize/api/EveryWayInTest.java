@@ -58,6 +58,7 @@ import org.vdresize.resize.ResizeStatus;
 import org.vdresize.resize.ResizeView;
 import org.vdresize.storage.StoragePort;
 import org.vdresize.vm.BlockInfo;
+import org.vdresize.vm.BlockJob;
 import org.vdresize.vm.HypervisorPort;
 
 /**
@@ -368,6 +369,41 @@ class EveryWayInTest {
         assertThat(zero.statusCode()).isEqualTo(400);
         assertThat(json.readTree(zero.body()).at("/code").asText()).isEqualTo("INVALID_SIZE");
         assertThat(volumes.get(path)).isEqualTo(64 * MIB);
+    }
+
+    // ---------------------------------------------------------------- a block job on the disk
+
+    /** A disk of a running VM on which a block copy runs (what virsh blockcopy starts). */
+    String diskUnderBlockCopy(String name) {
+        String path = disk(name);
+        vmsByDisk.put(path, List.of(new Vm("local", name, name + "-uuid", VmState.RUNNING,
+                List.of(new VmDisk("vdb", "virtio", "disk", path, "raw", false, false, null)))));
+        when(hypervisor.blockJob("local", name + "-uuid", "vdb"))
+                .thenReturn(Optional.of(new BlockJob(BlockJob.Kind.COPY, 1, 4)));
+        return path;
+    }
+
+    @Test
+    void aDiskUnderABlockJobIsDiskBusyThroughRestAndEngineRestAndNothingChanges() throws Exception {
+        String path = diskUnderBlockCopy("blockjobrest");
+        long running = runtime.createProcessInstanceQuery().count();
+        HttpResponse<String> refused = send("/api/resizes", "{\"path\": \"" + path + "\", \"size\": \"+16M\"}");
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+        JsonNode problem = json.readTree(refused.body());
+        assertThat(problem.at("/code").asText()).isEqualTo("DISK_BUSY");
+        assertThat(problem.at("/detail").asText()).contains("a block copy job (25 % done) runs on vdb of VM blockjobrest");
+        assertNothingChanged("blockjobrest", running);
+        assertThat(audit.query(path, null, null)).extracting(AuditEvent::type).containsExactly("RESIZE_REJECTED");
+        verify(hypervisor, never()).blockResize(anyString(), anyString(), anyString(), anyLong());
+
+        diskUnderBlockCopy("blockjobengine");
+        ResizeView rejected = resizes.find(json.readTree(engineRest("/start", requestFor("vm", "blockjobengine")).body())
+                .at("/id").asText()).orElseThrow();
+        assertThat(rejected.status()).isEqualTo(ResizeStatus.REJECTED);
+        assertThat(rejected.error().code()).isEqualTo("DISK_BUSY");
+        assertThat(rejected.error().message()).contains("a block copy job", "VM blockjobengine");
+        assertNothingChanged("blockjobengine", running);
+        assertThat(audit.forResize(rejected.id())).extracting(AuditEvent::type).containsExactly("RESIZE_REJECTED");
     }
 
     // ---------------------------------------------------------------- Tasklist's start form

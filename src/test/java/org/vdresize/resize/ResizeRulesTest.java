@@ -28,6 +28,7 @@ import org.vdresize.inventory.VmState;
 import org.vdresize.lock.DiskLockService;
 import org.vdresize.storage.StoragePort;
 import org.vdresize.vm.BlockInfo;
+import org.vdresize.vm.BlockJob;
 import org.vdresize.vm.HypervisorPort;
 
 class ResizeRulesTest {
@@ -251,5 +252,47 @@ class ResizeRulesTest {
         verify(hypervisor, never()).blockResize(anyString(), anyString(), anyString(), any(Long.class));
         verify(storage, never()).grow(anyString(), anyString(), anyString(), any(Long.class), any(Boolean.class));
         verify(locks, never()).tryAcquire(anyString(), anyString());
+    }
+
+    @Test
+    void aBlockJobOnTheDiskOfARunningVmIsDiskBusyNamingTheJobAndTheVm() {
+        volume("qcow2", GIB, MIB);
+        vm("vm1", VmState.RUNNING, disk("vdb"));
+        when(hypervisor.blockInfo("local", "vm1-uuid", "vdb")).thenReturn(new BlockInfo(GIB, MIB, GIB));
+        when(hypervisor.blockJob("local", "vm1-uuid", "vdb")).thenReturn(Optional.of(new BlockJob(BlockJob.Kind.COPY, 3, 10)));
+
+        assertThatThrownBy(() -> rules().validate(byVm("vm1", "vdb", "+1G"))).isInstanceOf(ResizeRejectedException.class)
+                .satisfies(e -> assertThat(((ResizeRejectedException) e).code()).isEqualTo(RejectionCode.DISK_BUSY))
+                .satisfies(e -> assertThat(((ResizeRejectedException) e).diskPath()).isEqualTo(PATH))
+                .hasMessage("a block copy job (30 % done) runs on vdb of VM vm1; QEMU refuses a resize until it ends: "
+                        + "wait for it, or abort it (virsh blockjob vm1 vdb --abort)");
+        verify(locks, never()).tryAcquire(anyString(), anyString());
+        verify(storage, never()).grow(anyString(), anyString(), anyString(), any(Long.class), any(Boolean.class));
+    }
+
+    @Test
+    void everyRunningVmOfASharedDiskIsAskedAndAShutOffOneIsNot() {
+        volume("raw", GIB, 0);
+        vm("off", VmState.SHUT_OFF, disk("vdc"));
+        vm("idle", VmState.RUNNING, disk("vdb"));
+        vm("paused", VmState.PAUSED, disk("vdd"));
+        when(hypervisor.blockInfo(anyString(), anyString(), anyString())).thenReturn(new BlockInfo(GIB, 0, GIB));
+        assertThat(rules().validate(byPath(PATH, "+1G")).newSize()).as("no job anywhere").isEqualTo(2 * GIB);
+        verify(hypervisor).blockJob("local", "idle-uuid", "vdb");
+        verify(hypervisor).blockJob("local", "paused-uuid", "vdd");
+        verify(hypervisor, never()).blockJob("local", "off-uuid", "vdc");
+
+        when(hypervisor.blockJob("local", "paused-uuid", "vdd")).thenReturn(Optional.of(new BlockJob(BlockJob.Kind.ACTIVE_COMMIT, 0, 0)));
+        assertThatThrownBy(() -> rules().validate(byPath(PATH, "+1G")))
+                .hasMessageStartingWith("an active block commit job runs on vdd of VM paused;");
+    }
+
+    @Test
+    void aNoopIsNotRefusedForABlockJob() {
+        volume("qcow2", GIB, MIB);
+        vm("vm1", VmState.RUNNING, disk("vdb"));
+        when(hypervisor.blockInfo("local", "vm1-uuid", "vdb")).thenReturn(new BlockInfo(GIB, MIB, GIB));
+        when(hypervisor.blockJob("local", "vm1-uuid", "vdb")).thenReturn(Optional.of(new BlockJob(BlockJob.Kind.BACKUP, 1, 2)));
+        assertThat(rules().validate(byVm("vm1", "vdb", "1G")).noop()).as("nothing would change").isTrue();
     }
 }

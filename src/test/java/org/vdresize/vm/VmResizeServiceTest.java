@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.vdresize.common.OperationFailedException;
 import org.vdresize.common.TransientFailureException;
 import org.vdresize.inventory.HostStatus;
 import org.vdresize.inventory.InventoryPort;
@@ -67,5 +68,31 @@ class VmResizeServiceTest {
 
         assertThat(service.resize(UUID, PATH, 2048).status()).isEqualTo(VmDiskStatus.RESIZED);
         verify(hypervisor).blockResize("vmhost", UUID, "vdb", 2048);
+    }
+
+    @Test
+    void aBlockJobStartedAfterValidationFailsTheVmStepAtOnceWithoutAResize() {
+        Vm vm = new Vm("local", "vm1", UUID, VmState.RUNNING,
+                List.of(new VmDisk("vdb", "virtio", "disk", PATH, "raw", false, false, null)));
+        when(inventory.findVm(UUID)).thenReturn(Optional.of(vm));
+        when(hypervisor.blockInfo("local", UUID, "vdb")).thenReturn(new BlockInfo(1024, 1024, 1024));
+        when(hypervisor.blockJob("local", UUID, "vdb")).thenReturn(Optional.of(new BlockJob(BlockJob.Kind.PULL, 5, 10)));
+
+        assertThatThrownBy(() -> service.resize(UUID, PATH, 2048)).as("not transient: no retries through the job")
+                .isExactlyInstanceOf(OperationFailedException.class)
+                .hasMessageStartingWith("DISK_BUSY: a block pull job (50 % done) runs on vdb of VM vm1");
+        verify(hypervisor, never()).blockResize(anyString(), anyString(), anyString(), org.mockito.ArgumentMatchers.anyLong());
+    }
+
+    @Test
+    void aVmThatAlreadyReportsTheSizeIsNotRefusedForABlockJob() {
+        Vm vm = new Vm("local", "vm1", UUID, VmState.RUNNING,
+                List.of(new VmDisk("vdb", "virtio", "disk", PATH, "raw", false, false, null)));
+        when(inventory.findVm(UUID)).thenReturn(Optional.of(vm));
+        when(hypervisor.blockInfo("local", UUID, "vdb")).thenReturn(new BlockInfo(2048, 2048, 2048));
+        when(hypervisor.blockJob("local", UUID, "vdb")).thenReturn(Optional.of(new BlockJob(BlockJob.Kind.COPY, 5, 10)));
+
+        assertThat(service.resize(UUID, PATH, 2048).status()).isEqualTo("RESIZED");
+        verify(hypervisor, never()).blockResize(anyString(), anyString(), anyString(), org.mockito.ArgumentMatchers.anyLong());
     }
 }
