@@ -397,7 +397,8 @@ class EveryWayInTest {
         verify(hypervisor, never()).blockResize(anyString(), anyString(), anyString(), anyLong());
 
         diskUnderBlockCopy("blockjobengine");
-        ResizeView rejected = resizes.find(json.readTree(engineRest("/start", requestFor("vm", "blockjobengine")).body())
+        ResizeView rejected = resizes.find(json.readTree(engineRest("/start",
+                Map.of("vm", Var.of("blockjobengine"), "target", Var.of("vdb"), "size", Var.of("+16M"))).body())
                 .at("/id").asText()).orElseThrow();
         assertThat(rejected.status()).isEqualTo(ResizeStatus.REJECTED);
         assertThat(rejected.error().code()).isEqualTo("DISK_BUSY");

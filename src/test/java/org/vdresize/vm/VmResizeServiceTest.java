@@ -92,7 +92,7 @@ class VmResizeServiceTest {
         when(hypervisor.blockInfo("local", UUID, "vdb")).thenReturn(new BlockInfo(2048, 2048, 2048));
         when(hypervisor.blockJob("local", UUID, "vdb")).thenReturn(Optional.of(new BlockJob(BlockJob.Kind.COPY, 5, 10)));
 
-        assertThat(service.resize(UUID, PATH, 2048).status()).isEqualTo("RESIZED");
+        assertThat(service.resize(UUID, PATH, 2048).status()).isEqualTo(VmDiskStatus.RESIZED);
         verify(hypervisor, never()).blockResize(anyString(), anyString(), anyString(), org.mockito.ArgumentMatchers.anyLong());
     }
 }
