@@ -38,7 +38,6 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.vdresize.common.NodeIdentity;
-import org.vdresize.config.AuditRetentionProperties;
 
 /**
  * The audit trail's retention: events older than {@code vdresize.audit.retention} are written to a
@@ -68,16 +67,16 @@ public class AuditRetention {
 
     private final JdbcTemplate jdbc;
     private final AuditService audit;
-    private final AuditRetentionProperties properties;
+    private final RetentionSettings settings;
     private final NodeIdentity node;
     private final Clock clock;
     private final TransactionTemplate tx;
 
-    public AuditRetention(JdbcTemplate jdbc, AuditService audit, AuditRetentionProperties properties, NodeIdentity node,
+    public AuditRetention(JdbcTemplate jdbc, AuditService audit, RetentionSettings settings, NodeIdentity node,
                           Clock clock, PlatformTransactionManager transactionManager) {
         this.jdbc = jdbc;
         this.audit = audit;
-        this.properties = properties;
+        this.settings = settings;
         this.node = node;
         this.clock = clock;
         this.tx = new TransactionTemplate(transactionManager);
@@ -86,16 +85,16 @@ public class AuditRetention {
     /** The scheduled run: nothing unless a retention is configured. */
     @Scheduled(cron = "${vdresize.audit.retention-schedule:0 30 5 * * *}")
     public List<Archive> applyRetention() {
-        if (properties.retention() == null) {
+        if (settings.retention() == null) {
             return List.of();
         }
-        Instant cutoff = clock.instant().minus(properties.retention());
+        Instant cutoff = clock.instant().minus(settings.retention());
         try {
             List<Archive> archives = archiveBefore(cutoff);
             if (!archives.isEmpty()) {
                 log.info("audit retention: archived and removed {} events older than {} into {} file(s) in {}",
                         archives.stream().mapToLong(Archive::events).sum(), cutoff, archives.size(),
-                        properties.archiveDirectory().toAbsolutePath());
+                        settings.archiveDirectory().toAbsolutePath());
             }
             return archives;
         } catch (RuntimeException e) {
@@ -126,11 +125,11 @@ public class AuditRetention {
                 (rs, n) -> new Chain(rs.getLong("base_seq"), rs.getString("base_hash"), rs.getLong("last_seq")));
         long baseSeq = chain.baseSeq();
         Long firstKept = jdbc.queryForObject("select min(seq) from vdr_audit_event where at >= ?", Long.class, ts(cutoff));
-        long upTo = Math.min(firstKept == null ? chain.lastSeq() : firstKept - 1, baseSeq + properties.retentionBatch());
+        long upTo = Math.min(firstKept == null ? chain.lastSeq() : firstKept - 1, baseSeq + settings.batch());
         if (upTo <= baseSeq) {
             return null;
         }
-        Path dir = properties.archiveDirectory();
+        Path dir = settings.archiveDirectory();
         Instant now = clock.instant();
         Part part;
         Path file;

@@ -95,12 +95,6 @@ public record VdresizeProperties(
         public Approval(long growthBytes, double growthPercent) {
             this(growthBytes, growthPercent, true);
         }
-
-        public boolean needed(long oldSize, long newSize) {
-            long growth = newSize - oldSize;
-            return (growthBytes > 0 && growth > growthBytes)
-                    || (growthPercent > 0 && oldSize > 0 && growth * 100.0 / oldSize > growthPercent);
-        }
     }
 
     /**

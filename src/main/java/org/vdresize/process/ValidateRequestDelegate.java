@@ -8,11 +8,11 @@ import org.vdresize.resize.RejectionCode;
 import org.vdresize.resize.ResizeRejectedException;
 import org.vdresize.resize.ResizeRequest;
 import org.vdresize.resize.ValidatedResize;
-import org.vdresize.config.VdresizeProperties;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
 import org.vdresize.resize.ValidationSteps;
+import org.vdresize.storage.StorageSettings;
 
 /** Task_ValidateRequest: every rule checked before anything changes; a broken rule ends REJECTED. */
 @Component
@@ -21,9 +21,9 @@ public class ValidateRequestDelegate implements JavaDelegate {
     private final ValidationSteps steps;
     private final String pollInterval;
 
-    public ValidateRequestDelegate(ValidationSteps steps, VdresizeProperties properties) {
+    public ValidateRequestDelegate(ValidationSteps steps, StorageSettings storage) {
         this.steps = steps;
-        this.pollInterval = properties.storage().pollInterval().toString();
+        this.pollInterval = storage.pollInterval().toString();
     }
 
     @Override

@@ -10,7 +10,6 @@ import org.springframework.stereotype.Service;
 import org.vdresize.audit.AuditService;
 import org.vdresize.audit.AuditType;
 import org.vdresize.common.NodeIdentity;
-import org.vdresize.config.VdresizeProperties;
 
 /**
  * The four-eyes rule of approvals: the user who requested a resize may neither claim nor decide its
@@ -28,8 +27,8 @@ public class FourEyes {
     private final String node;
 
     @Autowired
-    public FourEyes(ResizeRepository resizes, AuditService audit, VdresizeProperties properties, NodeIdentity node) {
-        this(resizes, audit, properties.approval().fourEyes(), node.id());
+    public FourEyes(ResizeRepository resizes, AuditService audit, ApprovalSettings approval, NodeIdentity node) {
+        this(resizes, audit, approval.fourEyes(), node.id());
     }
 
     FourEyes(ResizeRepository resizes, AuditService audit, boolean enforced, String node) {

@@ -12,7 +12,6 @@ import static org.vdresize.resize.RejectionCode.UNSUPPORTED_DISK;
 import java.util.List;
 import java.util.Optional;
 import org.vdresize.common.NotFoundException;
-import org.vdresize.config.VdresizeProperties;
 import org.vdresize.inventory.DiskChecks;
 import org.vdresize.inventory.InventoryPort;
 import org.vdresize.inventory.StoragePool;
@@ -36,17 +35,17 @@ public class ResizeRules {
     private final StoragePort storage;
     private final HypervisorPort hypervisor;
     private final DiskLockService locks;
-    private final VdresizeProperties.Limits limits;
-    private final VdresizeProperties.Approval approval;
+    private final ResizeLimits limits;
+    private final ApprovalSettings approval;
 
     public ResizeRules(InventoryPort inventory, StoragePort storage, HypervisorPort hypervisor,
-                       DiskLockService locks, VdresizeProperties properties) {
+                       DiskLockService locks, ResizeLimits limits, ApprovalSettings approval) {
         this.inventory = inventory;
         this.storage = storage;
         this.hypervisor = hypervisor;
         this.locks = locks;
-        this.limits = properties.limits();
-        this.approval = properties.approval();
+        this.limits = limits;
+        this.approval = approval;
     }
 
     public ValidatedResize validate(ResizeRequest request) {

@@ -21,7 +21,6 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.vdresize.common.NodeIdentity;
 import org.vdresize.common.TransientFailureException;
-import org.vdresize.config.VdresizeProperties;
 import org.vdresize.inventory.StorageVolume;
 
 /**
@@ -56,7 +55,7 @@ public class StorageJobService {
     private final MeterRegistry meters;
 
     public StorageJobService(StoragePort storage, StorageJobRepository jobs, NodeIdentity node, Clock clock,
-                             VdresizeProperties properties, StorageJobListener listener, MeterRegistry meters,
+                             StorageSettings settings, StorageJobListener listener, MeterRegistry meters,
                              @Qualifier(EXECUTOR) AsyncTaskExecutor executor) {
         this.storage = storage;
         this.meters = meters;
@@ -64,8 +63,8 @@ public class StorageJobService {
         this.jobs = jobs;
         this.node = node;
         this.clock = clock;
-        this.maxWait = properties.storage().maxWait();
-        this.lostAfter = properties.storage().lostAfter();
+        this.maxWait = settings.maxWait();
+        this.lostAfter = settings.lostAfter();
         this.executor = executor;
     }
 

@@ -9,7 +9,6 @@ import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.vdresize.common.NotFoundException;
-import org.vdresize.config.VdresizeProperties;
 import org.vdresize.inventory.InventoryPort;
 import org.vdresize.inventory.StoragePool;
 import org.vdresize.inventory.StorageVolume;
@@ -65,10 +63,8 @@ class ResizeRulesTest {
     }
 
     ResizeRules rules() {
-        return new ResizeRules(inventory, storage, hypervisor, locks, new VdresizeProperties(List.of(),
-                new VdresizeProperties.Storage(Duration.ofSeconds(1), Duration.ofMinutes(30), 2),
-                new VdresizeProperties.Limits(4 * GIB, overcommit), new VdresizeProperties.Approval(0, 0),
-                new VdresizeProperties.Demo(true)));
+        return new ResizeRules(inventory, storage, hypervisor, locks, new ResizeLimits(4 * GIB, overcommit),
+                new ApprovalSettings(0, 0, true));
     }
 
     StorageVolume volume(String format, long capacity, long allocation) {

@@ -31,7 +31,6 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.vdresize.common.NodeIdentity;
 import org.vdresize.common.TransientFailureException;
-import org.vdresize.config.VdresizeProperties;
 import org.vdresize.inventory.StorageVolume;
 
 /** The storage job life cycle against a real (in-memory H2) table and a scripted storage port. */
@@ -66,8 +65,8 @@ class StorageJobServiceTest {
     }
 
     StorageJobService service(NodeIdentity node, Duration maxWait) {
-        return new StorageJobService(storage, repository, node, clock, new VdresizeProperties(List.of(),
-                new VdresizeProperties.Storage(Duration.ofSeconds(1), maxWait, 2), null, null, null), listener, meters,
+        return new StorageJobService(storage, repository, node, clock,
+                new StorageSettings(Duration.ofSeconds(1), maxWait, Duration.ofSeconds(15)), listener, meters,
                 storageThreads());
     }
 
