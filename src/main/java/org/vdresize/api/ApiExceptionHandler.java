@@ -2,7 +2,6 @@ package org.vdresize.api;
 
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.UUID;
-import org.camunda.bpm.engine.AuthorizationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -20,6 +19,7 @@ import org.springframework.web.context.request.NativeWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import org.vdresize.common.HostUnavailableException;
+import org.vdresize.common.NotPermittedException;
 import org.vdresize.common.TransientFailureException;
 import org.vdresize.resize.ResizeRejectedException;
 
@@ -52,8 +52,8 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
      * The engine's own authorization check refused the user (Camunda authorizations are on): a group
      * the /api lets through but whose Camunda grants an administrator has taken away.
      */
-    @ExceptionHandler(AuthorizationException.class)
-    ResponseEntity<ProblemDetail> engineAccessDenied(AuthorizationException e, HttpServletRequest request) {
+    @ExceptionHandler(NotPermittedException.class)
+    ResponseEntity<ProblemDetail> engineAccessDenied(NotPermittedException e, HttpServletRequest request) {
         log.info("{} {}: refused by the engine's authorization check: {}", request.getMethod(), request.getRequestURI(),
                 e.getMessage());
         return problem(ApiProblems.problem(HttpStatus.FORBIDDEN, ApiProblems.FORBIDDEN,

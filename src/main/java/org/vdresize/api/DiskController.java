@@ -20,8 +20,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.vdresize.common.Page;
-import org.vdresize.config.CamundaIdentityAuthenticationProvider;
-import org.vdresize.config.Roles;
+import org.vdresize.common.RoleGroups;
 import org.vdresize.inventory.DiskView;
 import org.vdresize.inventory.HostStatus;
 import org.vdresize.inventory.InventoryService;
@@ -85,7 +84,7 @@ public class DiskController {
     }
 
     private static boolean isAdmin(Authentication authentication) {
-        String admins = CamundaIdentityAuthenticationProvider.GROUP_AUTHORITY_PREFIX + Roles.ADMINS;
+        String admins = RoleGroups.authority(RoleGroups.ADMINS);
         return authentication != null && authentication.getAuthorities().stream()
                 .anyMatch(authority -> admins.equals(authority.getAuthority()));
     }

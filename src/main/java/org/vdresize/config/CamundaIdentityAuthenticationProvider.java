@@ -19,6 +19,7 @@ import org.springframework.security.authentication.UsernamePasswordAuthenticatio
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.vdresize.common.RoleGroups;
 
 /**
  * Checks user name and password against the Camunda identity service, so the /api knows the same
@@ -35,7 +36,7 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
 public class CamundaIdentityAuthenticationProvider implements AuthenticationProvider {
 
     /** Authorities of the token: one per Camunda group. */
-    public static final String GROUP_AUTHORITY_PREFIX = "GROUP_";
+    public static final String GROUP_AUTHORITY_PREFIX = RoleGroups.AUTHORITY_PREFIX;
     /** Bounds the memory of the cache; a full cache is emptied and fills again. */
     static final int MAX_REMEMBERED = 10_000;
 

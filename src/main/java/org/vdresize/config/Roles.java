@@ -18,6 +18,7 @@ import org.camunda.bpm.engine.authorization.Resource;
 import org.camunda.bpm.engine.authorization.Resources;
 import org.camunda.bpm.engine.filter.Filter;
 import org.camunda.bpm.engine.identity.Group;
+import org.vdresize.common.RoleGroups;
 import org.vdresize.process.ResizeProcess;
 import org.vdresize.process.WatchProcess;
 
@@ -41,10 +42,11 @@ import org.vdresize.process.WatchProcess;
  */
 public final class Roles {
 
-    public static final String OPERATORS = "disk-operators";
-    public static final String APPROVERS = "disk-approvers";
-    public static final String AUDITORS = "auditors";
-    public static final String ADMINS = Groups.CAMUNDA_ADMIN;
+    // the groups themselves are named in common.RoleGroups, which the api reads too
+    public static final String OPERATORS = RoleGroups.OPERATORS;
+    public static final String APPROVERS = RoleGroups.APPROVERS;
+    public static final String AUDITORS = RoleGroups.AUDITORS;
+    public static final String ADMINS = RoleGroups.ADMINS;
 
     /** The shared Tasklist filter through which operators and approvers see their tasks. */
     public static final String TASK_FILTER_NAME = "Resize tasks";

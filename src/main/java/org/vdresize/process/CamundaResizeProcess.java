@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.camunda.bpm.engine.AuthorizationException;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ManagementService;
@@ -21,6 +22,7 @@ import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.variable.VariableMap;
 import org.camunda.bpm.engine.variable.Variables;
 import org.springframework.stereotype.Component;
+import org.vdresize.common.NotPermittedException;
 import org.vdresize.lock.ResizeLiveness;
 import org.vdresize.resize.ResizeProcessPort;
 import org.vdresize.resize.ResizeRepository;
@@ -71,6 +73,8 @@ class CamundaResizeProcess implements ResizeProcessPort, ResizeLiveness {
                 all.putValueTyped(VAR_VALIDATION_TOKEN, Variables.stringValue(validationToken, true));
             }
             return runtime.startProcessInstanceByKey(PROCESS_KEY, businessKey, all).getId();
+        } catch (AuthorizationException refused) {
+            throw new NotPermittedException(refused.getMessage(), refused);
         } finally {
             identity.setAuthentication(before);
         }

@@ -11,6 +11,7 @@ public interface ResizeProcessPort {
      *
      * @param businessKey     the disk's path
      * @param user            the requester, as whom the engine starts it
+     * @throws org.vdresize.common.NotPermittedException when the engine's authorization check refuses the user
      * @param validationToken names the caller's validation of this very request a moment ago
      *                        ({@link PrevalidatedRequests}): the process's validation step takes it
      *                        instead of asking libvirt again (null: it validates)
