@@ -50,25 +50,6 @@ class ArchitectureTest {
     static final Set<String> CONFIG = Set.of("config");
 
     /**
-     * Known violations being removed (issue 13), by the class that has them: each rule skips only these
-     * classes, so no new violation gets in meanwhile. Empty when the house is in order.
-     */
-    static final Set<String> KNOWN_CAMUNDA_OUTSIDE = Set.of(
-            "org.vdresize.api.ApiExceptionHandler");
-    static final Set<String> KNOWN_DOMAIN_OUTWARD = Set.of(
-            "org.vdresize.audit.AuditRetention",
-            "org.vdresize.resize.FourEyes",
-            "org.vdresize.resize.ResizeRules",
-            "org.vdresize.storage.StorageJobService");
-    static final Set<String> KNOWN_CYCLE_EDGES = Set.of(
-            "org.vdresize.api.DiskController",
-            "org.vdresize.config.ApiSecurityConfiguration",
-            "org.vdresize.config.HistoryCleanupPlugin",
-            "org.vdresize.config.Roles",
-            "org.vdresize.process.ValidateRequestDelegate");
-    static final Set<String> KNOWN_ENGINE_IMPL = Set.of();
-
-    /**
      * The one class of org.camunda.bpm.engine.impl that the engine's public API hands out and takes
      * ({@code IdentityService.getCurrentAuthentication()}, {@code setAuthentication(Authentication)}).
      */
@@ -117,7 +98,6 @@ class ArchitectureTest {
     @Test
     void onlyProcessAndConfigSeeCamunda() {
         noClasses().that().resideOutsideOfPackages(packages(ENGINE, CONFIG))
-                .and(not(named(KNOWN_CAMUNDA_OUTSIDE)))
                 .should().dependOnClassesThat().resideInAPackage("org.camunda..")
                 .because("the engine is reached through ports that process implements")
                 .check(classes);
@@ -126,7 +106,6 @@ class ArchitectureTest {
     @Test
     void domainKnowsNeitherApiProcessConfigNorLibvirt() {
         noClasses().that().resideInAnyPackage(packages(DOMAIN))
-                .and(not(named(KNOWN_DOMAIN_OUTWARD)))
                 .should().dependOnClassesThat().resideInAnyPackage(packages(WEB, ENGINE, CONFIG, ADAPTER))
                 .because("calls point inward: settings reach the domain as its own records, the engine and"
                         + " libvirt through its ports")
@@ -135,15 +114,12 @@ class ArchitectureTest {
 
     @Test
     void noCyclesBetweenTopLevelPackages() {
-        slices().matching(ROOT + ".(*)..").should().beFreeOfCycles()
-                .ignoreDependency(named(KNOWN_CYCLE_EDGES), DescribedPredicate.alwaysTrue())
-                .check(classes);
+        slices().matching(ROOT + ".(*)..").should().beFreeOfCycles().check(classes);
     }
 
     @Test
     void engineInternalsOnlyInPlugins() {
         noClasses().that(areOutsideAnEnginePlugin())
-                .and(not(named(KNOWN_ENGINE_IMPL)))
                 .should().dependOnClassesThat(resideInAnyPackage("org.camunda.bpm.engine.impl..")
                         .and(not(name(ENGINE_AUTHENTICATION))))
                 .because("the engine's internal API may change in any patch release; only engine plugins"
@@ -171,13 +147,11 @@ class ArchitectureTest {
                     if (to.equals(from)) {
                         continue;
                     }
-                    if (DOMAIN.contains(from) && outwardOfTheDomain(to) && !KNOWN_DOMAIN_OUTWARD.contains(className)) {
+                    if (DOMAIN.contains(from) && outwardOfTheDomain(to)) {
                         outward.add(className + " imports " + m.group(1));
                     }
-                    if (!KNOWN_CYCLE_EDGES.contains(className) && !KNOWN_DOMAIN_OUTWARD.contains(className)) {
-                        edges.computeIfAbsent(from, k -> new TreeMap<>())
-                                .putIfAbsent(to, className + " imports " + m.group(1));
-                    }
+                    edges.computeIfAbsent(from, k -> new TreeMap<>())
+                            .putIfAbsent(to, className + " imports " + m.group(1));
                 }
             }
         }
@@ -230,12 +204,6 @@ class ArchitectureTest {
     static DescribedPredicate<JavaClass> areOutsideAnEnginePlugin() {
         return DescribedPredicate.describe("are not (nested in) a class named *Plugin",
                 c -> !outermost(c).getSimpleName().endsWith("Plugin"));
-    }
-
-    /** The named classes and the classes nested in them. */
-    static DescribedPredicate<JavaClass> named(Set<String> names) {
-        return DescribedPredicate.describe("are a known violation " + names,
-                c -> names.contains(outermost(c).getName()));
     }
 
     static JavaClass outermost(JavaClass c) {
