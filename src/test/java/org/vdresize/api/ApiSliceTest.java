@@ -22,6 +22,7 @@ import org.vdresize.audit.AuditService;
 import org.vdresize.config.ApiSecurityConfiguration;
 import org.vdresize.inventory.InventoryService;
 import org.vdresize.resize.ResizeService;
+import org.vdresize.watch.WatchService;
 
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.httpBasic;
 
@@ -47,6 +48,8 @@ abstract class ApiSliceTest {
     protected AuditService auditService;
     @MockitoBean
     protected IdentityService identityService;
+    @MockitoBean
+    protected WatchService watchService;
 
     @BeforeEach
     void knowDemoUser() {
