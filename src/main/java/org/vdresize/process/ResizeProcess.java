@@ -150,7 +150,8 @@ public final class ResizeProcess {
             java.util.Map.entry(TASK_RELEASE_LOCK_AFTER_REJECTION, "RELEASE_LOCK"),
             java.util.Map.entry(TASK_EXTEND_STORAGE, "STORAGE_EXTEND"),
             java.util.Map.entry(TASK_CHECK_STORAGE_JOB, "STORAGE_CHECK"),
-            java.util.Map.entry(EVENT_POLL_INTERVAL, "STORAGE_POLL_WAIT"),
+            // the wait for the storage job's end or the poll interval, whichever came first
+            java.util.Map.entry(GATEWAY_WAIT_FOR_STORAGE_JOB, "STORAGE_POLL_WAIT"),
             java.util.Map.entry(TASK_SHRINK_STORAGE_BACK, "STORAGE_ROLLBACK"),
             java.util.Map.entry(TASK_RESIZE_VM, "VM_RESIZE"),
             java.util.Map.entry(TASK_RECORD_ROLLBACK, "RECORD_ROLLBACK"),

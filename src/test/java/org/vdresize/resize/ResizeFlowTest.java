@@ -309,6 +309,38 @@ class ResizeFlowTest {
                 "RESIZE_COMPLETED");
     }
 
+    /**
+     * A storage job that outlasts its first check: the process waits at the event-based gateway
+     * (step STORAGE_POLL_WAIT) until the job's end (the message, correlated in its own transaction)
+     * or the poll interval, whichever comes first, and completes once the job is done.
+     */
+    @Test
+    void aStorageJobThatOutlastsItsFirstCheckIsWaitedForAndTheResizeCompletes() throws Exception {
+        runningVm("vm1");
+        CountDownLatch release = new CountDownLatch(1);
+        doAnswer(i -> {
+            release.await(20, TimeUnit.SECONDS);
+            return volumeCapacity = i.getArgument(3);
+        }).when(storage).grow(eq("local"), eq("p"), eq("d.img"), anyLong(), anyBoolean());
+
+        String id = resizes.start(byPath("+16M"), "alice").id();
+        long end = System.currentTimeMillis() + 20_000;
+        while (runtime.createEventSubscriptionQuery().processInstanceId(id).eventType("message").count() == 0
+                && System.currentTimeMillis() < end) {
+            Thread.sleep(10);
+        }
+        assertThat(runtime.createEventSubscriptionQuery().processInstanceId(id).eventType("message")
+                .eventName(org.vdresize.process.ResizeProcess.MESSAGE_STORAGE_JOB_ENDED).count())
+                .as("waiting for the storage job's end").isOne();
+        release.countDown();
+        ResizeView done = awaitEnd(id);
+
+        assertThat(done.status()).isEqualTo(ResizeStatus.COMPLETED);
+        assertThat(done.steps()).filteredOn(step -> step.name().equals("STORAGE_POLL_WAIT")).isNotEmpty()
+                .allSatisfy(step -> assertThat(step.endedAt()).isNotNull());
+        assertThat(auditTypes(done.id())).containsSubsequence("STORAGE_EXTENDED", "VM_DISK_RESIZED", "RESIZE_COMPLETED");
+    }
+
     @Test
     void aStartIsValidatedAgainstLibvirtOnceAndWithoutNotifyGuestHasNoGuestStep() throws Exception {
         runningVm("vm1");
