@@ -1,5 +1,6 @@
 package org.vdresize.api;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.mockito.ArgumentMatchers.anyBoolean;
@@ -447,14 +448,9 @@ class EveryWayInTest {
         assertThat(noop.status()).isEqualTo(ResizeStatus.COMPLETED);
     }
 
-    ResizeView awaitEnd(String id) throws InterruptedException {
-        long end = System.currentTimeMillis() + 20_000;
-        ResizeView view = resizes.find(id).orElseThrow();
-        while (!view.status().isFinal() && System.currentTimeMillis() < end) {
-            Thread.sleep(50);
-            view = resizes.find(id).orElseThrow();
-        }
-        return view;
+    ResizeView awaitEnd(String id) {
+        return await().pollInSameThread().atMost(java.time.Duration.ofSeconds(20)).pollInterval(java.time.Duration.ofMillis(50))
+                .until(() -> resizes.find(id).orElseThrow(), view -> view.status().isFinal());
     }
 
     HttpResponse<String> engineRest(String action, Map<String, Var> variables) throws Exception {

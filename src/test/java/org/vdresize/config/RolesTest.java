@@ -1,5 +1,6 @@
 package org.vdresize.config;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.anyBoolean;
@@ -10,6 +11,7 @@ import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.when;
 
+import java.time.Duration;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -236,13 +238,10 @@ class RolesTest {
         String id = json.readTree(api("operator", post("/api/resizes", body(disk("flaky", "flaky"), "+16M"))).body())
                 .at("/id").asText();
         // approvers may not read process instances or their jobs in the engine; the API reads them anyway
-        long end = System.currentTimeMillis() + 15_000;
-        JsonNode resize = json.readTree(api("approver", get("/api/resizes/" + id)).body());
-        while (!resize.at("/steps").findValuesAsText("status").contains("RETRYING") && System.currentTimeMillis() < end) {
-            Thread.sleep(100);
-            resize = json.readTree(api("approver", get("/api/resizes/" + id)).body());
-        }
-        assertThat(resize.at("/steps").findValuesAsText("status")).as(resize.toString()).contains("RETRYING");
+        await().pollInSameThread().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            JsonNode resize = json.readTree(api("approver", get("/api/resizes/" + id)).body());
+            assertThat(resize.at("/steps").findValuesAsText("status")).as(resize.toString()).contains("RETRYING");
+        });
         as("approver", () -> assertThat(engine.getManagementService().createJobQuery().processInstanceId(id).count())
                 .as("the engine itself hides the job from an approver").isZero());
         runtime.deleteProcessInstance(id, "test cleanup");
@@ -678,26 +677,18 @@ class RolesTest {
         return "{\"path\": \"" + path + "\", \"size\": \"" + size + "\"}";
     }
 
-    JsonNode awaitStatus(String user, String id, String status) throws Exception {
-        long end = System.currentTimeMillis() + 20_000;
-        JsonNode resize = json.readTree(api(user, get("/api/resizes/" + id)).body());
-        while (!resize.at("/status").asText().equals(status) && System.currentTimeMillis() < end) {
-            Thread.sleep(50);
-            resize = json.readTree(api(user, get("/api/resizes/" + id)).body());
-        }
-        assertThat(resize.at("/status").asText()).as(resize.toString()).isEqualTo(status);
-        return resize;
+    JsonNode awaitStatus(String user, String id, String status) {
+        return await().pollInSameThread().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                .until(() -> json.readTree(api(user, get("/api/resizes/" + id)).body()),
+                        resize -> resize.at("/status").asText().equals(status));
     }
 
-    JsonNode awaitFinal(String user, String id) throws Exception {
-        long end = System.currentTimeMillis() + 20_000;
-        JsonNode resize = json.readTree(api(user, get("/api/resizes/" + id)).body());
-        while (List.of("RUNNING", "WAITING_FOR_APPROVAL", "NEEDS_ATTENTION").contains(resize.at("/status").asText())
-                && System.currentTimeMillis() < end) {
-            Thread.sleep(50);
-            resize = json.readTree(api(user, get("/api/resizes/" + id)).body());
-        }
-        return resize;
+    /** The resize once its status is final (never NEEDS_ATTENTION, which an operator resolves). */
+    JsonNode awaitFinal(String user, String id) {
+        return await().pollInSameThread().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                .until(() -> json.readTree(api(user, get("/api/resizes/" + id)).body()),
+                        resize -> !List.of("RUNNING", "WAITING_FOR_APPROVAL", "NEEDS_ATTENTION")
+                                .contains(resize.at("/status").asText()));
     }
 
     HttpRequest.Builder get(String path) {

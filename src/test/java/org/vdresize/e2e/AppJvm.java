@@ -1,5 +1,6 @@
 package org.vdresize.e2e;
 
+import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -14,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
+import org.awaitility.core.ConditionTimeoutException;
 import org.vdresize.testsupport.LibvirtFixture;
 
 /**
@@ -171,24 +173,23 @@ final class AppJvm implements AutoCloseable {
     }
 
     private void awaitUp() {
-        long end = System.nanoTime() + START_TIMEOUT.toNanos();
         ApiClient api = api();
-        while (System.nanoTime() < end) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the application exited (" + process.exitValue() + ") while starting:\n" + tail());
-            }
-            try {
-                ApiClient.Response health = api.get("/actuator/health");
-                if (health.status() == 200 && "UP".equals(health.body().path("status").asText())) {
-                    return;
+        try {
+            await().pollInSameThread().atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("the application exited (" + process.exitValue() + ") while starting:\n" + tail());
                 }
-            } catch (RuntimeException notYet) {
-                // connection refused until Tomcat listens
-            }
-            sleep(200);
+                try {
+                    ApiClient.Response health = api.get("/actuator/health");
+                    return health.status() == 200 && "UP".equals(health.body().path("status").asText());
+                } catch (RuntimeException notYet) {
+                    return false; // connection refused until Tomcat listens
+                }
+            });
+        } catch (ConditionTimeoutException e) {
+            close();
+            throw new IllegalStateException("the application did not come UP within " + START_TIMEOUT + ":\n" + tail());
         }
-        close();
-        throw new IllegalStateException("the application did not come UP within " + START_TIMEOUT + ":\n" + tail());
     }
 
     String tail() {
@@ -208,12 +209,4 @@ final class AppJvm implements AutoCloseable {
         }
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 }

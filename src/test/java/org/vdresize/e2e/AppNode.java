@@ -1,5 +1,6 @@
 package org.vdresize.e2e;
 
+import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -18,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * One vdresize node as operators run it: {@code java -jar target/vdresize.jar} in its own JVM (the
@@ -70,26 +72,23 @@ final class AppNode implements AutoCloseable {
     /** Waits until /actuator/health answers UP; fails with the end of the log when the JVM dies or time runs out. */
     AppNode awaitUp(Duration timeout) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long end = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < end) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited (" + process.exitValue() + "):\n" + tail(60));
-            }
-            try {
-                HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                        + "/actuator/health")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-                if (health.body().contains("\"status\":\"UP\"")) {
-                    return this;
+        try {
+            await().pollInSameThread().atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException(name + " exited (" + process.exitValue() + "):\n" + tail(60));
                 }
-            } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            sleep(250);
+                try {
+                    HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                            + "/actuator/health")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                    return health.body().contains("\"status\":\"UP\"");
+                } catch (IOException e) {
+                    return false; // not listening yet
+                }
+            });
+            return this;
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException(name + " not UP after " + timeout + ":\n" + tail(60));
         }
-        throw new IllegalStateException(name + " not UP after " + timeout + ":\n" + tail(60));
     }
 
     String name() {
@@ -174,14 +173,6 @@ final class AppNode implements AutoCloseable {
         }
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 
     @Override
     public String toString() {

@@ -1,5 +1,6 @@
 package org.vdresize.e2e;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.vdresize.testsupport.LibvirtFixture.MIB;
 
@@ -32,6 +33,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -479,21 +481,22 @@ class ClusterIT {
 
     private static Duration awaitAllEnded(Set<String> ids, Duration timeout) throws SQLException {
         long start = System.nanoTime();
-        long end = start + timeout.toNanos();
         try (Connection db = db()) {
-            while (true) {
+            await().pollInSameThread().atMost(timeout).pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(200)).until(() -> statuses(db, ids), s -> open(s, ids) == 0);
+            return Duration.ofNanos(System.nanoTime() - start);
+        } catch (ConditionTimeoutException e) {
+            try (Connection db = db()) {
                 Map<String, Integer> statuses = statuses(db, ids);
-                int open = statuses.getOrDefault("RUNNING", 0) + (ids.size() - statuses.values().stream().mapToInt(i -> i).sum());
-                if (open == 0) {
-                    return Duration.ofNanos(System.nanoTime() - start);
-                }
-                if (System.nanoTime() > end) {
-                    throw new AssertionError(open + " resizes still open after " + timeout + ": " + statuses
-                            + "\nnode-a:\n" + a.tail(40));
-                }
-                sleep(200);
+                throw new AssertionError(open(statuses, ids) + " resizes still open after " + timeout + ": " + statuses
+                        + "\nnode-a:\n" + a.tail(40), e);
             }
         }
+    }
+
+    /** Resizes of {@code ids} still RUNNING or not recorded yet. */
+    private static int open(Map<String, Integer> statuses, Set<String> ids) {
+        return statuses.getOrDefault("RUNNING", 0) + (ids.size() - statuses.values().stream().mapToInt(i -> i).sum());
     }
 
     private static Map<String, Integer> statuses(Connection db, Set<String> ids) throws SQLException {
@@ -607,12 +610,4 @@ class ClusterIT {
         }
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
 import org.vdresize.testsupport.LibvirtFixture;
 
 /**
@@ -97,18 +98,8 @@ final class DiskOracle {
 
     /** Polls a condition every 20 ms; fails with the message when it does not hold within the timeout. */
     static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+        Awaitility.await(what).pollInSameThread().atMost(timeout).pollInterval(Duration.ofMillis(20))
+                .until(condition::getAsBoolean);
     }
 
     static String json(String format, Object... args) {

@@ -1,5 +1,6 @@
 package org.vdresize.e2e;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.vdresize.testsupport.LibvirtFixture.MIB;
 
@@ -244,25 +245,16 @@ class OperatorBrowserIT {
     /** The resizes of the fixture's disk, newest first, once there are {@code count} of them. */
     JsonNode awaitResizes(int count) {
         String path = "/api/resizes?disk=" + java.net.URLEncoder.encode(image.toString(), java.nio.charset.StandardCharsets.UTF_8);
-        long end = System.nanoTime() + RESIZE_WAIT.toNanos();
-        JsonNode list = api.get(path).body();
-        while (list.size() < count && System.nanoTime() < end) {
-            sleep(100);
-            list = api.get(path).body();
-        }
+        JsonNode list = await().pollInSameThread().atMost(RESIZE_WAIT).pollInterval(Duration.ofMillis(100))
+                .until(() -> api.get(path).body(), l -> l.size() >= count);
         assertThat(list.size()).as(list.toString()).isEqualTo(count);
         return list;
     }
 
     JsonNode awaitStatus(String id, String status) {
-        long end = System.nanoTime() + RESIZE_WAIT.toNanos();
-        JsonNode resize = api.get("/api/resizes/" + id).body();
-        while (!status.equals(resize.path("status").asText()) && !ApiClient.END_STATES.contains(resize.path("status").asText())
-                && System.nanoTime() < end) {
-            sleep(100);
-            resize = api.get("/api/resizes/" + id).body();
-        }
-        return resize;
+        return await().pollInSameThread().atMost(RESIZE_WAIT).pollInterval(Duration.ofMillis(100))
+                .until(() -> api.get("/api/resizes/" + id).body(), resize -> status.equals(resize.path("status").asText())
+                        || ApiClient.END_STATES.contains(resize.path("status").asText()));
     }
 
     /** As Prometheus scrapes: with the credentials of a user in a vdresize role (basic_auth). */

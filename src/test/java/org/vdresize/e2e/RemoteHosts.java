@@ -1,5 +1,6 @@
 package org.vdresize.e2e;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -34,14 +35,8 @@ final class RemoteHosts {
 
     /** Waits until GET /api/hosts shows the host available (or not). */
     static JsonNode awaitAvailable(ApiClient api, String name, boolean available) {
-        long end = System.nanoTime() + TIMEOUT.toNanos();
-        JsonNode host = host(api, name);
-        while (host.path("available").asBoolean() != available && System.nanoTime() < end) {
-            sleep(100);
-            host = host(api, name);
-        }
-        assertThat(host.path("available").asBoolean()).as(host.toString()).isEqualTo(available);
-        return host;
+        return await().pollInSameThread().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100))
+                .until(() -> host(api, name), host -> host.path("available").asBoolean() == available);
     }
 
     /** POST /api/resizes, then waits for its end: it must complete. */

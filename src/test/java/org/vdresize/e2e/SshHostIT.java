@@ -1,5 +1,6 @@
 package org.vdresize.e2e;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.vdresize.testsupport.LibvirtFixture.MIB;
 
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -177,13 +179,8 @@ class SshHostIT {
                 "vdresize.hosts[0].name", "libssh", "vdresize.hosts[0].uri", libssh))).bindOrCreate("vdresize", VdresizeProperties.class),
                 TestExecutors.LIBVIRT_CONNECTOR, TestExecutors.LIBVIRT_CLOSER);
         try {
-            long end = System.nanoTime() + RemoteHosts.TIMEOUT.toNanos();
-            HostStatus status = hosts.status("libssh");
-            while (!status.available() && System.nanoTime() < end) {
-                RemoteHosts.sleep(200);
-                status = hosts.status("libssh");
-            }
-            assertThat(status.available()).as(status.toString()).isTrue();
+            await().pollInSameThread().atMost(RemoteHosts.TIMEOUT).pollInterval(Duration.ofMillis(200))
+                    .until(() -> hosts.status("libssh"), HostStatus::available);
         } finally {
             hosts.close();
         }

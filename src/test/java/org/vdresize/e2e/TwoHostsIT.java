@@ -1,5 +1,6 @@
 package org.vdresize.e2e;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.vdresize.testsupport.LibvirtFixture.MIB;
 
@@ -226,14 +227,8 @@ class TwoHostsIT {
     }
 
     JsonNode awaitStatus(String id, String status) {
-        long end = System.nanoTime() + TIMEOUT.toNanos();
-        JsonNode resize = api.get("/api/resizes/" + id).body();
-        while (!status.equals(resize.path("status").asText()) && System.nanoTime() < end) {
-            sleep(50);
-            resize = api.get("/api/resizes/" + id).body();
-        }
-        assertThat(resize.path("status").asText()).as(resize.toString()).isEqualTo(status);
-        return resize;
+        return await().pollInSameThread().atMost(TIMEOUT).pollInterval(Duration.ofMillis(50))
+                .until(() -> api.get("/api/resizes/" + id).body(), resize -> status.equals(resize.path("status").asText()));
     }
 
     static List<JsonNode> entries(JsonNode disks, Path path) {

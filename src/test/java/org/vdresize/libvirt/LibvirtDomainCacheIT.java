@@ -1,5 +1,6 @@
 package org.vdresize.libvirt;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.vdresize.testsupport.LibvirtFixture.MIB;
 
@@ -108,13 +109,8 @@ class LibvirtDomainCacheIT extends LocalLibvirtIT {
     }
 
     /** Events arrive asynchronously, a few milliseconds after virsh returns. */
-    private static void awaitCondition(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the cached VM list did not follow within 10 s");
-            }
-            Thread.sleep(20);
-        }
+    private static void awaitCondition(java.util.function.BooleanSupplier condition) {
+        await("the cached VM list follows").pollInSameThread().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(20)).until(condition::getAsBoolean);
     }
 }

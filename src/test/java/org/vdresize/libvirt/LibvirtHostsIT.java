@@ -1,5 +1,6 @@
 package org.vdresize.libvirt;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.vdresize.testsupport.LibvirtFixture.MIB;
@@ -214,13 +215,7 @@ class LibvirtHostsIT {
         }
     }
 
-    private static void waitFor(BooleanSupplier condition, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition not met within " + timeout);
-            }
-            Thread.sleep(50);
-        }
+    private static void waitFor(BooleanSupplier condition, Duration timeout) {
+        await().pollInSameThread().atMost(timeout).pollInterval(Duration.ofMillis(50)).until(condition::getAsBoolean);
     }
 }

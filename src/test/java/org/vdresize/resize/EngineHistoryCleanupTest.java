@@ -1,5 +1,6 @@
 package org.vdresize.resize;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.anyBoolean;
@@ -10,6 +11,7 @@ import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.when;
 
+import java.time.Duration;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -210,17 +212,11 @@ class EngineHistoryCleanupTest {
         historyCleanup.postProcessEngineBuild(engine); // what every start does
 
         assertThat(repository.getProcessDefinition(version.getId()).getHistoryTimeToLive()).isZero();
-        long end = System.currentTimeMillis() + 30_000;
-        java.util.Date removal = null;
-        while (System.currentTimeMillis() < end) {
+        await().pollInSameThread().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
             var instance = history.createHistoricProcessInstanceQuery().processInstanceId(id).singleResult();
-            removal = instance == null ? endedAt : instance.getRemovalTime(); // null: already cleaned up
-            if (endedAt.equals(removal)) {
-                break;
-            }
-            Thread.sleep(100);
-        }
-        assertThat(removal).as("removal time after the batch").isEqualTo(endedAt);
+            java.util.Date removal = instance == null ? endedAt : instance.getRemovalTime(); // null: already cleaned up
+            assertThat(removal).as("removal time after the batch").isEqualTo(endedAt);
+        });
     }
 
     @Autowired org.vdresize.audit.AuditRetention retention;
@@ -301,19 +297,21 @@ class EngineHistoryCleanupTest {
     }
 
     /** As the cleanup window would, now: the engine's cleanup job, executed until it has nothing more to remove. */
-    void runHistoryCleanup() throws InterruptedException {
-        Job job = history.cleanUpHistoryAsync(true);
-        long end = System.currentTimeMillis() + 30_000;
-        while (history.createHistoricProcessInstanceQuery().processDefinitionKey(ResizeProcess.PROCESS_KEY).finished()
-                .count() > 0 && System.currentTimeMillis() < end) {
+    void runHistoryCleanup() {
+        String first = history.cleanUpHistoryAsync(true).getId();
+        await().pollInSameThread().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200)).until(() -> {
+            if (history.createHistoricProcessInstanceQuery().processDefinitionKey(ResizeProcess.PROCESS_KEY).finished()
+                    .count() == 0) {
+                return true;
+            }
+            String job = history.findHistoryCleanupJobs().stream().findFirst().map(Job::getId).orElse(first);
             try {
-                management.executeJob(job.getId());
+                management.executeJob(job);
             } catch (OptimisticLockingException | org.camunda.bpm.engine.exception.NullValueException e) {
                 // the job executor ran it at the same moment; it reschedules itself
             }
-            Thread.sleep(200);
-            job = history.findHistoryCleanupJobs().stream().findFirst().orElse(job);
-        }
+            return false;
+        });
     }
 
     Map<String, Integer> historyRows(String... instances) {

@@ -1,5 +1,6 @@
 package org.vdresize.resize;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.anyBoolean;
@@ -9,6 +10,7 @@ import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.when;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -103,10 +105,8 @@ class FourEyesOffTest {
             identity.clearAuthentication();
         }
 
-        long end = System.currentTimeMillis() + 20_000;
-        while (!resizes.find(id).orElseThrow().status().isFinal() && System.currentTimeMillis() < end) {
-            Thread.sleep(20);
-        }
+        await().pollInSameThread().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> resizes.find(id).orElseThrow().status().isFinal());
         assertThat(resizes.find(id).orElseThrow().status()).isEqualTo(ResizeStatus.COMPLETED);
         assertThat(volumeCapacity).isEqualTo(64 * MIB + (2L << 30));
         assertThat(audit.forResize(id)).filteredOn(e -> e.type().equals("RESIZE_APPROVED"))

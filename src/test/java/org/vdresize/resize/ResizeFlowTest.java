@@ -1,5 +1,6 @@
 package org.vdresize.resize;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.anyBoolean;
@@ -15,6 +16,7 @@ import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -159,14 +161,11 @@ class ResizeFlowTest {
         return new ResizeRequest(null, null, null, null, PATH, size, null, null, "test");
     }
 
-    ResizeView awaitEnd(String id) throws InterruptedException {
-        long end = System.currentTimeMillis() + 20_000;
-        ResizeView view = resizes.find(id).orElseThrow();
-        while (!view.status().isFinal() && view.status() != ResizeStatus.NEEDS_ATTENTION && System.currentTimeMillis() < end) {
-            Thread.sleep(20);
-            view = resizes.find(id).orElseThrow();
-        }
-        return view;
+    /** The resize once it is final or NEEDS_ATTENTION. */
+    ResizeView awaitEnd(String id) {
+        return await().pollInSameThread().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> resizes.find(id).orElseThrow(),
+                        view -> view.status().isFinal() || view.status() == ResizeStatus.NEEDS_ATTENTION);
     }
 
     List<String> auditTypes(String id) {
@@ -184,11 +183,8 @@ class ResizeFlowTest {
     }
 
     /** The database shows the status at commit; the listener counts a moment later, on the job's thread. */
-    void awaitResizesTotal(ResizeStatus outcome, double expected) throws InterruptedException {
-        long end = System.currentTimeMillis() + 5_000;
-        while (resizesTotal(outcome) < expected && System.currentTimeMillis() < end) {
-            Thread.sleep(10);
-        }
+    void awaitResizesTotal(ResizeStatus outcome, double expected) {
+        await().pollInSameThread().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> resizesTotal(outcome) >= expected);
         assertThat(resizesTotal(outcome)).as("vdresize_resizes_total{outcome=%s}", outcome).isEqualTo(expected);
     }
 
@@ -496,14 +492,9 @@ class ResizeFlowTest {
         assertThat(volumeCapacity).isEqualTo(80 * MIB);
     }
 
-    ResizeView awaitStatus(String id, ResizeStatus status) throws InterruptedException {
-        long end = System.currentTimeMillis() + 20_000;
-        ResizeView view = resizes.find(id).orElseThrow();
-        while (view.status() != status && System.currentTimeMillis() < end) {
-            Thread.sleep(20);
-            view = resizes.find(id).orElseThrow();
-        }
-        return view;
+    ResizeView awaitStatus(String id, ResizeStatus status) {
+        return await().pollInSameThread().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> resizes.find(id).orElseThrow(), view -> view.status() == status);
     }
 
     void decide(String resizeId, String user, boolean approved, String comment) {
@@ -639,13 +630,9 @@ class ResizeFlowTest {
                 .when(hypervisor).blockResize(eq("local"), anyString(), eq("vdb"), anyLong());
 
         ResizeView started = resizes.start(byPath("+16M"), "alice");
-        long end = System.currentTimeMillis() + 10_000;
-        List<ResizeView.Step> retrying = List.of();
-        while (retrying.isEmpty() && System.currentTimeMillis() < end) {
-            retrying = resizes.find(started.id()).orElseThrow().steps().stream()
-                    .filter(s -> s.status() == StepState.RETRYING).toList();
-            Thread.sleep(20);
-        }
+        List<ResizeView.Step> retrying = await().pollInSameThread().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> resizes.find(started.id()).orElseThrow().steps().stream()
+                        .filter(s -> s.status() == StepState.RETRYING).toList(), steps -> !steps.isEmpty());
         assertThat(retrying).singleElement().satisfies(step -> {
             assertThat(step.name()).isEqualTo("VM_RESIZE");
             assertThat(step.detail()).contains("libvirtd restarting");

@@ -1,5 +1,6 @@
 package org.vdresize.testsupport;
 
+import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,12 +123,11 @@ public final class PrivateLibvirtd implements AutoCloseable {
         if (started.exitCode() != 0) {
             throw new IllegalStateException("libvirtd did not start: " + started.output());
         }
-        long end = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (Cmd.tryRun("virsh", "-q", "-c", uri(), "version").exitCode() != 0) {
-            if (System.nanoTime() > end) {
-                throw new IllegalStateException("libvirtd of " + base + " does not answer after " + START_TIMEOUT);
-            }
-            sleep(50);
+        try {
+            await().pollInSameThread().atMost(START_TIMEOUT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
+                    .until(() -> Cmd.tryRun("virsh", "-q", "-c", uri(), "version").exitCode() == 0);
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("libvirtd of " + base + " does not answer after " + START_TIMEOUT);
         }
     }
 
@@ -224,15 +225,20 @@ public final class PrivateLibvirtd implements AutoCloseable {
         script.append("echo $$ > ").append(base.resolve("holder.pid")).append('\n').append("exec sleep infinity\n");
         holder = new ProcessBuilder("unshare", "-m", "--propagation", "private", "bash", "-c", script.toString())
                 .redirectErrorStream(true).redirectOutput(base.resolve("holder.log").toFile()).start();
-        long end = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (!Files.exists(base.resolve("holder.pid")) || Files.readString(base.resolve("holder.pid")).isBlank()) {
-            if (!holder.isAlive()) {
-                throw new IllegalStateException("the namespace holder died: " + Files.readString(base.resolve("holder.log")));
-            }
-            if (System.nanoTime() > end) {
-                throw new IllegalStateException("the namespace holder did not start");
-            }
-            sleep(20);
+        try {
+            await().pollInSameThread().atMost(START_TIMEOUT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+                    .until(() -> {
+                        if (Files.exists(base.resolve("holder.pid")) && !Files.readString(base.resolve("holder.pid")).isBlank()) {
+                            return true;
+                        }
+                        if (!holder.isAlive()) {
+                            throw new IllegalStateException("the namespace holder died: "
+                                    + Files.readString(base.resolve("holder.log")));
+                        }
+                        return false;
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("the namespace holder did not start");
         }
     }
 
@@ -290,14 +296,6 @@ public final class PrivateLibvirtd implements AutoCloseable {
         TestFiles.deleteRecursively(base);
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 
     @Override
     public String toString() {

@@ -1,5 +1,6 @@
 package org.vdresize.testsupport;
 
+import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -17,6 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -208,17 +210,18 @@ public final class TestSshd implements AutoCloseable {
     }
 
     private void awaitListening() {
-        long end = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (true) {
-            try (java.net.Socket socket = new java.net.Socket()) {
-                socket.connect(new InetSocketAddress(address, port), 1000);
-                return;
-            } catch (IOException e) {
-                if (System.nanoTime() > end) {
-                    throw new IllegalStateException("sshd on " + address + ":" + port + " does not accept connections: " + log());
-                }
-                sleep(20);
-            }
+        try {
+            await().pollInSameThread().atMost(START_TIMEOUT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+                    .until(() -> {
+                        try (java.net.Socket socket = new java.net.Socket()) {
+                            socket.connect(new InetSocketAddress(address, port), 1000);
+                            return true;
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("sshd on " + address + ":" + port + " does not accept connections: " + log());
         }
     }
 
@@ -271,14 +274,6 @@ public final class TestSshd implements AutoCloseable {
         }
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 
     @Override
     public String toString() {
