@@ -24,7 +24,9 @@ import org.vdresize.common.NodeIdentity;
  *       same for two nodes on one machine, or say nothing about the node);</li>
  *   <li>on PostgreSQL, engines build one at a time: a session advisory lock is held from before
  *       the engine reads its schema until it is built, so nodes started at the same moment on an
- *       empty database do not both create the ACT_* tables (the second would fail on duplicates).</li>
+ *       empty database do not both do the first start's work (deployment, groups, first
+ *       administrator). The tables themselves are Flyway's, created before any engine is built
+ *       under Flyway's own lock (db/migration V9, docs/adr/0008-engine-schema-by-flyway.md).</li>
  * </ul>
  */
 @Component
