@@ -2,6 +2,7 @@ package org.vdresize.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.mockito.ArgumentMatchers.anyBoolean;
 import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.ArgumentMatchers.anyString;
@@ -147,18 +148,11 @@ class StorageJobServiceTest {
     }
 
     /** The timer is stopped right after the row is written: wait for it, as for the row. */
-    private io.micrometer.core.instrument.Timer awaitJobTimer(String mode, String outcome) throws InterruptedException {
-        long end = System.currentTimeMillis() + 5000;
-        io.micrometer.core.instrument.Timer timer;
-        do {
-            timer = meters.find("vdresize.storage.job.duration").tags("mode", mode, "outcome", outcome).timer();
-            if (timer != null && timer.count() > 0) {
-                return timer;
-            }
-            Thread.sleep(10);
-        } while (System.currentTimeMillis() < end);
-        assertThat(timer).as("timer %s/%s", mode, outcome).isNotNull();
-        return timer;
+    private io.micrometer.core.instrument.Timer awaitJobTimer(String mode, String outcome) {
+        return await("timer " + mode + "/" + outcome).pollInSameThread().atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> meters.find("vdresize.storage.job.duration").tags("mode", mode, "outcome", outcome).timer(),
+                        timer -> timer != null && timer.count() > 0);
     }
 
     @Test
@@ -329,24 +323,16 @@ class StorageJobServiceTest {
             calls.add("ended " + resizeId);
         }
 
-        List<String> awaitEnded(int size) throws InterruptedException {
-            long end = System.currentTimeMillis() + 5000;
-            while (calls.size() < size && System.currentTimeMillis() < end) {
-                Thread.sleep(5);
-            }
+        List<String> awaitEnded(int size) {
+            await().pollInSameThread().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> calls.size() >= size);
             return List.copyOf(calls);
         }
     }
 
-    private void awaitState(String id, StorageJob.State state) throws InterruptedException {
-        long end = System.currentTimeMillis() + 5000;
-        while (System.currentTimeMillis() < end) {
-            if (repository.find(id).orElseThrow().state() == state) {
-                return;
-            }
-            Thread.sleep(10);
-        }
-        assertThat(repository.find(id).orElseThrow().state()).isEqualTo(state);
+    private void awaitState(String id, StorageJob.State state) {
+        await().pollInSameThread().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                .untilAsserted(() -> assertThat(repository.find(id).orElseThrow().state()).isEqualTo(state));
     }
 
     static final class MutableClock extends Clock {
