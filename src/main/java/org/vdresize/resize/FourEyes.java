@@ -1,5 +1,6 @@
 package org.vdresize.resize;
 
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,17 +26,20 @@ public class FourEyes {
     private final AuditService audit;
     private final boolean enforced;
     private final String node;
+    private final List<RequesterOwners> owners;
 
     @Autowired
-    public FourEyes(ResizeRepository resizes, AuditService audit, ApprovalSettings approval, NodeIdentity node) {
-        this(resizes, audit, approval.fourEyes(), node.id());
+    public FourEyes(ResizeRepository resizes, AuditService audit, ApprovalSettings approval, NodeIdentity node,
+                    List<RequesterOwners> owners) {
+        this(resizes, audit, approval.fourEyes(), node.id(), owners);
     }
 
-    FourEyes(ResizeRepository resizes, AuditService audit, boolean enforced, String node) {
+    FourEyes(ResizeRepository resizes, AuditService audit, boolean enforced, String node, List<RequesterOwners> owners) {
         this.resizes = resizes;
         this.audit = audit;
         this.enforced = enforced;
         this.node = node;
+        this.owners = List.copyOf(owners);
     }
 
     public boolean enforced() {
@@ -72,12 +76,24 @@ public class FourEyes {
             return;
         }
         Optional<String> requester = resizes.find(resizeId).map(ResizeRepository.ResizeRow::requestedBy);
+        if (requester.isEmpty()) {
+            return;
+        }
         // user ids compared without case: a database that matches logins without case must not let
         // "Alice" approve what "alice" requested
-        if (requester.filter(user::equalsIgnoreCase).isPresent()) {
+        if (requester.get().equalsIgnoreCase(user)) {
             log.warn("resize {}: refused, {} requested it and may not {} its approval (four eyes)", resizeId, user, what);
             throw new ApprovalNotAllowedException("four eyes: " + user + " requested resize " + resizeId
                     + " and may not " + what + " its approval; another member of disk-approvers must decide");
+        }
+        for (RequesterOwners owner : owners) {
+            if (owner.ownerOf(requester.get()).filter(user::equalsIgnoreCase).isPresent()) {
+                log.warn("resize {}: refused, {} set up its requester {} and may not {} its approval (four eyes)",
+                        resizeId, user, requester.get(), what);
+                throw new ApprovalNotAllowedException("four eyes: " + user + " set up " + requester.get()
+                        + ", which requested resize " + resizeId + ", and may not " + what
+                        + " its approval; another member of disk-approvers must decide");
+            }
         }
     }
 

@@ -29,7 +29,9 @@ class FourEyesTest {
     FourEyes rule(boolean enforced) {
         when(resizes.find("r1")).thenReturn(Optional.of(requestedBy("olga")));
         when(resizes.find("unnamed")).thenReturn(Optional.of(requestedBy(null)));
-        return new FourEyes(resizes, audit, enforced, "node-a");
+        when(resizes.find("grown")).thenReturn(Optional.of(requestedBy("watch:w1")));
+        RequesterOwners watches = requester -> "watch:w1".equals(requester) ? Optional.of("wanda") : Optional.empty();
+        return new FourEyes(resizes, audit, enforced, "node-a", java.util.List.of(watches));
     }
 
     static ResizeRow requestedBy(String user) {
@@ -48,6 +50,20 @@ class FourEyesTest {
                 .hasMessageContaining("may not claim or be assigned");
         // user ids are compared without case: a database that matches logins without case changes nothing
         assertThatThrownBy(() -> fourEyes.checkApprover("r1", "OLGA")).isInstanceOf(ApprovalNotAllowedException.class);
+    }
+
+    @Test
+    void whoSetUpANonPersonRequesterAnswersForItsResizes() {
+        FourEyes fourEyes = rule(true);
+
+        assertThatThrownBy(() -> fourEyes.checkApprover("grown", "wanda")).isInstanceOf(ApprovalNotAllowedException.class)
+                .hasMessage("four eyes: wanda set up watch:w1, which requested resize grown, and may not approve or reject"
+                        + " its approval; another member of disk-approvers must decide");
+        assertThatThrownBy(() -> fourEyes.checkAssignee("grown", "WANDA")).isInstanceOf(ApprovalNotAllowedException.class);
+        assertThatCode(() -> fourEyes.checkApprover("grown", "paul")).doesNotThrowAnyException();
+        // a person's resize is not looked up as a watch
+        assertThatCode(() -> fourEyes.checkApprover("r1", "wanda")).doesNotThrowAnyException();
+        assertThatCode(() -> rule(false).checkApprover("grown", "wanda")).doesNotThrowAnyException();
     }
 
     @Test
