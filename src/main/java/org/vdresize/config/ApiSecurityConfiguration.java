@@ -16,6 +16,7 @@ import org.springframework.security.config.annotation.web.configurers.AbstractHt
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.AndRequestMatcher;
 import org.springframework.security.web.util.matcher.NegatedRequestMatcher;
@@ -28,7 +29,9 @@ import org.vdresize.api.ProblemAuthenticationEntryPoint;
  * Who may call what over HTTP.
  * <ul>
  * <li>{@code /api/**}: HTTP Basic against the Camunda identity service, stateless, no CSRF (no
- * cookies, so nothing for a forged cross-site request to ride on); errors as problem+json. Then
+ * cookies, so nothing for a forged cross-site request to ride on); errors as problem+json. Reads
+ * ({@code GET}/{@code HEAD}) also with a Camunda webapp session and its CSRF token, for the Cockpit
+ * plugin ({@link WebappSessionAuthenticationFilter}); a session never authenticates a write. Then
  * the {@link Roles}: reads ({@code GET}/{@code HEAD}) for all four groups, except
  * {@code /api/audit/verify} (auditors and administrators), {@code POST /api/resizes}
  * for operators and administrators, watches: created and deleted by operators and administrators,
@@ -71,7 +74,8 @@ public class ApiSecurityConfiguration {
     SecurityFilterChain apiSecurityFilterChain(HttpSecurity http, IdentityService identityService,
                                                CamundaIdentityAuthenticationProvider authenticationProvider,
                                                ProblemAccessDeniedHandler accessDeniedHandler, ObjectMapper objectMapper,
-                                               @Value("${camunda.bpm.webapp.application-path:/camunda}") String webappPath)
+                                               @Value("${camunda.bpm.webapp.application-path:/camunda}") String webappPath,
+                                               @Value("${camunda.bpm.process-engine-name:default}") String engineName)
             throws Exception {
         ProblemAuthenticationEntryPoint entryPoint = new ProblemAuthenticationEntryPoint(objectMapper, REALM);
         PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
@@ -108,6 +112,8 @@ public class ApiSecurityConfiguration {
                 .csrf(AbstractHttpConfigurer::disable)
                 .requestCache(AbstractHttpConfigurer::disable)
                 .logout(AbstractHttpConfigurer::disable)
+                .addFilterBefore(new WebappSessionAuthenticationFilter(identityService, engineName),
+                        BasicAuthenticationFilter.class)
                 .addFilterAfter(new CamundaAuthenticationContextFilter(identityService), AuthorizationFilter.class)
                 .build();
     }

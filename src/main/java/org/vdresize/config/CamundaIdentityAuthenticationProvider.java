@@ -81,9 +81,8 @@ public class CamundaIdentityAuthenticationProvider implements AuthenticationProv
                 remembered.remove(userId);
                 throw new BadCredentialsException("wrong user name or password");
             }
-            groups = identityService.createGroupQuery().groupMember(userId).list().stream().map(Group::getId).toList();
-            tenants = identityService.createTenantQuery().userMember(userId).includingGroupsOfUser(true).list()
-                    .stream().map(Tenant::getId).toList();
+            groups = groupsOf(identityService, userId);
+            tenants = tenantsOf(identityService, userId);
         } catch (AuthenticationException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -100,7 +99,17 @@ public class CamundaIdentityAuthenticationProvider implements AuthenticationProv
         return token(user, groups);
     }
 
-    private static Authentication token(CamundaUser user, List<String> groups) {
+    static List<String> groupsOf(IdentityService identityService, String userId) {
+        return identityService.createGroupQuery().groupMember(userId).list().stream().map(Group::getId).toList();
+    }
+
+    static List<String> tenantsOf(IdentityService identityService, String userId) {
+        return identityService.createTenantQuery().userMember(userId).includingGroupsOfUser(true).list()
+                .stream().map(Tenant::getId).toList();
+    }
+
+    /** The token of an authenticated user: one {@value #GROUP_AUTHORITY_PREFIX} authority per group. */
+    static Authentication token(CamundaUser user, List<String> groups) {
         return UsernamePasswordAuthenticationToken.authenticated(user, null,
                 groups.stream().map(g -> new SimpleGrantedAuthority(GROUP_AUTHORITY_PREFIX + g)).toList());
     }

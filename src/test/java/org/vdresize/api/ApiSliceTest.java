@@ -22,6 +22,7 @@ import org.vdresize.audit.AuditService;
 import org.vdresize.config.ApiSecurityConfiguration;
 import org.vdresize.inventory.InventoryService;
 import org.vdresize.resize.ResizeService;
+import org.vdresize.resize.ResizeStatistics;
 import org.vdresize.watch.WatchService;
 
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.httpBasic;
@@ -50,6 +51,8 @@ abstract class ApiSliceTest {
     protected IdentityService identityService;
     @MockitoBean
     protected WatchService watchService;
+    @MockitoBean
+    protected ResizeStatistics resizeStatistics;
 
     @BeforeEach
     void knowDemoUser() {
