@@ -29,7 +29,7 @@ import org.vdresize.process.WatchProcess;
  *
  * <ul>
  * <li>{@value #OPERATORS}: start resizes (Tasklist start form, /engine-rest, POST /api/resizes) and
- * work the needs-attention task;</li>
+ * work the needs-attention task; Cockpit read-only (the resizes' dashboard and tab);</li>
  * <li>{@value #APPROVERS}: decide approval tasks in Tasklist;</li>
  * <li>{@value #AUDITORS}: read resizes, disks and the audit trail; Cockpit read-only;</li>
  * <li>{@value #ADMINS}: everything (Camunda's administrator group).</li>
@@ -67,10 +67,14 @@ public final class Roles {
         Map<String, List<Grant>> grants = new LinkedHashMap<>();
         grants.put(OPERATORS, List.of(
                 new Grant(Resources.APPLICATION, TASKLIST, Permissions.ACCESS),
+                // Cockpit, read-only: the resizes' dashboard and tab (vdresize's plugin) and the instances
+                new Grant(Resources.APPLICATION, COCKPIT, Permissions.ACCESS),
                 // READ: the start form and the task's diagram; CREATE_INSTANCE + CREATE: start it;
-                // READ_HISTORY: Tasklist's history tab of a task, and the operation log
+                // READ_HISTORY: Tasklist's history tab of a task, and the operation log; READ_INSTANCE:
+                // the running instances in Cockpit (changing them needs UPDATE_INSTANCE, not granted)
                 new Grant(Resources.PROCESS_DEFINITION, process, ProcessDefinitionPermissions.READ,
-                        ProcessDefinitionPermissions.CREATE_INSTANCE, ProcessDefinitionPermissions.READ_HISTORY),
+                        ProcessDefinitionPermissions.CREATE_INSTANCE, ProcessDefinitionPermissions.READ_HISTORY,
+                        ProcessDefinitionPermissions.READ_INSTANCE),
                 new Grant(Resources.PROCESS_INSTANCE, Authorization.ANY, ProcessInstancePermissions.CREATE),
                 new Grant(Resources.FILTER, filterId, Permissions.READ)));
         grants.put(APPROVERS, List.of(

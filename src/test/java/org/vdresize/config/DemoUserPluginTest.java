@@ -190,8 +190,10 @@ class DemoUserPluginTest {
         String process = "virtual-disk-resize";
         assertThat(grants(Roles.OPERATORS)).containsExactlyInAnyOrder(
                 grant(Resources.APPLICATION, "tasklist", Permissions.ACCESS),
+                grant(Resources.APPLICATION, "cockpit", Permissions.ACCESS),
                 grant(Resources.PROCESS_DEFINITION, process, ProcessDefinitionPermissions.READ,
-                        ProcessDefinitionPermissions.CREATE_INSTANCE, ProcessDefinitionPermissions.READ_HISTORY),
+                        ProcessDefinitionPermissions.CREATE_INSTANCE, ProcessDefinitionPermissions.READ_HISTORY,
+                        ProcessDefinitionPermissions.READ_INSTANCE),
                 grant(Resources.PROCESS_INSTANCE, "*", ProcessInstancePermissions.CREATE),
                 grant(Resources.FILTER, filter.getId(), Permissions.READ));
         assertThat(grants(Roles.APPROVERS)).containsExactlyInAnyOrder(

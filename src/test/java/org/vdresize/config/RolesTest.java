@@ -518,7 +518,7 @@ class RolesTest {
 
     @Test
     void eachRoleLogsIntoItsWebappsOnly() throws Exception {
-        Map<String, List<String>> apps = Map.of("operator", List.of("tasklist"), "approver", List.of("tasklist"),
+        Map<String, List<String>> apps = Map.of("operator", List.of("tasklist", "cockpit"), "approver", List.of("tasklist"),
                 "auditor", List.of("cockpit"), "demo", List.of("tasklist", "cockpit", "admin"));
         for (Map.Entry<String, List<String>> user : apps.entrySet()) {
             for (String app : List.of("tasklist", "cockpit", "admin")) {
@@ -657,6 +657,47 @@ class RolesTest {
         assertThat(cockpit.post("/process-instance/" + id + "/suspended", "{\"suspended\": true}").statusCode())
                 .isIn(403, 405);
         assertThat(runtime.createProcessInstanceQuery().processInstanceId(id).active().count()).isOne();
+        runtime.deleteProcessInstance(id, "test cleanup");
+    }
+
+    @Test
+    void theCockpitPluginReadsTheApiWithItsUsersWebappSessionAndNeverWrites() throws Exception {
+        String path = disk("plugin");
+        HttpResponse<String> started = api("operator", post("/api/resizes", body(path, "+2G")));
+        String id = json.readTree(started.body()).at("/id").asText();
+        Webapp cockpit = new Webapp();
+        assertThat(cockpit.login("auditor", "cockpit").statusCode()).isEqualTo(200);
+
+        // Cockpit loads the plugin: its page names it, Camunda's plugin resource serves its script
+        HttpResponse<String> page = cockpit.send(get("/camunda/app/cockpit/" + engine.getName() + "/"));
+        assertThat(page.body()).contains("/api/cockpit/plugin/vdresize/static/app");
+        HttpResponse<String> script = cockpit.send(get("/camunda/api/cockpit/plugin/vdresize/static/app/plugin.js"));
+        assertThat(script.statusCode()).isEqualTo(200);
+        assertThat(script.headers().firstValue("Content-Type").orElse("")).startsWith("text/javascript");
+        assertThat(script.body()).contains("cockpit.processInstance.runtime.tab", "cockpit.dashboard", "cockpit.route");
+
+        // reads with the session and its CSRF token, with the auditor's rights
+        assertThat(cockpit.send(get("/api/resizes/" + id)).statusCode()).isEqualTo(200);
+        assertThat(cockpit.send(get("/api/stats/resizes")).statusCode()).isEqualTo(200);
+        assertThat(cockpit.send(get("/api/audit?resizeId=" + id)).statusCode()).isEqualTo(200);
+        assertThat(cockpit.send(get("/api/audit/verify")).statusCode()).isEqualTo(200);
+        // the cookie without the token is no login (a page of another site can make the browser send it)
+        assertThat(cockpit.browser.send(get("/api/resizes/" + id).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode()).isEqualTo(401);
+        // never a write, not even for an operator's session
+        assertThat(cockpit.send(post("/api/resizes", body(path, "+1G"))).statusCode()).isEqualTo(401);
+        Webapp operator = new Webapp();
+        assertThat(operator.login("operator", "cockpit").statusCode()).isEqualTo(200);
+        assertThat(operator.send(get("/api/resizes/" + id)).statusCode()).isEqualTo(200);
+        assertThat(operator.send(get("/api/audit/verify")).statusCode()).isEqualTo(403);
+        assertThat(operator.send(post("/api/resizes", body(path, "+1G"))).statusCode()).isEqualTo(401);
+        assertThat(api("auditor", get("/api/resizes?disk=" + URLEncoder.encode(path, StandardCharsets.UTF_8))).body())
+                .doesNotContain("+1G");
+
+        // logged out: the session reads nothing any more
+        cockpit.send(HttpRequest.newBuilder(uri("/camunda/api/admin/auth/user/" + engine.getName() + "/logout"))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(cockpit.send(get("/api/resizes/" + id)).statusCode()).isEqualTo(401);
         runtime.deleteProcessInstance(id, "test cleanup");
     }
 

@@ -1,4 +1,4 @@
-package org.vdresize.cockpit;
+package org.vdresize.config;
 
 import org.camunda.bpm.cockpit.plugin.spi.impl.AbstractCockpitPlugin;
 
@@ -7,7 +7,7 @@ import org.camunda.bpm.cockpit.plugin.spi.impl.AbstractCockpitPlugin;
  * resizes" dashboard. Found by Camunda through META-INF/services; Cockpit loads
  * {@code plugin-webapp/vdresize/app/plugin.js} (and {@code plugin.css}), the only two assets Camunda
  * 7.24 serves for a plugin. It has no server side of its own: the page reads vdresize's /api with the
- * user's webapp session (org.vdresize.config.WebappSessionAuthenticationFilter), so it shows exactly
+ * user's webapp session ({@link WebappSessionAuthenticationFilter}), so it shows exactly
  * what the user's role may read there.
  */
 public class VdresizeCockpitPlugin extends AbstractCockpitPlugin {
