@@ -3,13 +3,16 @@
 #   - every BPMN diagram bpmn/*.bpmn with bpmnlint (tools/bpmn's, config .bpmnlintrc: bpmnlint's
 #     recommended rules and the camunda-compat rules of Camunda Platform 7.24); errors fail,
 #     warnings are shown;
-#   - every shell script scripts/*.sh with shellcheck (settings in .shellcheckrc); any finding fails.
-# Exit code 0 when both are clean, else 1. Needs what `scripts/setup-host.sh --tests` installs.
+#   - every shell script scripts/*.sh with shellcheck (settings in .shellcheckrc); any finding fails;
+#   - the Camunda Modeler element templates in .camunda/element-templates against Camunda's
+#     element-template JSON schema, and that they cover the diagrams' delegate expressions
+#     (tools/bpmn/check-templates.mjs).
+# Exit code 0 when all are clean, else 1. Needs what `scripts/setup-host.sh --tests` installs.
 set -euo pipefail
 NAME=lint
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-case ${1:-} in -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+case ${1:-} in -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 
 BPMNLINT=$ROOT/tools/bpmn/node_modules/bpmnlint/bin/bpmnlint.js
 [ -f "$BPMNLINT" ] || die "bpmnlint is not installed in tools/bpmn: run scripts/setup-host.sh --tests"
@@ -42,8 +45,13 @@ if ! shellcheck "${scripts[@]}"; then
   failed+=(shellcheck)
 fi
 
+log "element templates .camunda/element-templates"
+if ! "$NODE" tools/bpmn/check-templates.mjs "$ROOT/.camunda/element-templates" "$ROOT/bpmn"; then
+  failed+=(element-templates)
+fi
+
 if [ ${#failed[@]} -gt 0 ]; then
   echo "[$NAME] FAILED: ${failed[*]} (see above)" >&2
   exit 1
 fi
-log "clean: ${#diagrams[@]} diagram(s), ${#scripts[@]} script(s)"
+log "clean: ${#diagrams[@]} diagram(s), ${#scripts[@]} script(s), the element templates"

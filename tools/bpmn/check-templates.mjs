@@ -62,7 +62,7 @@ for (const { file, template } of templates) {
   if (!used.has(delegate)) problems.push(`${file}: ${template.id}: ${delegate} is used by no service task in ${bpmnDir}`);
 }
 for (const [delegate, files] of used) {
-  if (!delegates.has(delegate)) problems.push(`${files.join(', ')}: a service task with ${delegate} has no element template`);
+  if (!delegates.has(delegate)) problems.push(`${[...new Set(files)].join(', ')}: a service task with ${delegate} has no element template`);
 }
 
 if (problems.length) {
