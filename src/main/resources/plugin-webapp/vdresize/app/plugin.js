@@ -379,7 +379,7 @@ async function isResize(api, processInstanceId) {
 
 export default [
   {
-    id: 'vdresize.processInstance.tab',
+    id: 'vdresize-resize-tab',
     pluginPoint: 'cockpit.processInstance.runtime.tab',
     priority: 20,
     properties: { label: 'Disk resize' },
@@ -390,7 +390,7 @@ export default [
     }
   },
   {
-    id: 'vdresize.dashboard',
+    id: 'vdresize-dashboard',
     pluginPoint: 'cockpit.dashboard',
     priority: 20,
     properties: { label: 'Disk resizes' },
@@ -398,7 +398,7 @@ export default [
   },
   {
     // a page of its own for any resize, finished ones too: Cockpit CE opens running instances only
-    id: 'vdresize.resize.route',
+    id: 'vdresize-resize-page',
     pluginPoint: 'cockpit.route',
     properties: { path: '/disk-resize/:id', label: 'Disk resize' },
     render: (node, { api }) => {

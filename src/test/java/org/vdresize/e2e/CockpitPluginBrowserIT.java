@@ -66,7 +66,7 @@ import org.vdresize.testsupport.LibvirtFixture.Disk;
 class CockpitPluginBrowserIT {
 
     private static final Logger log = LoggerFactory.getLogger(CockpitPluginBrowserIT.class);
-    static final Duration UI_WAIT = Duration.ofSeconds(60);
+    static final Duration UI_WAIT = Duration.ofSeconds(120);
     static final Duration RESIZE_WAIT = Duration.ofSeconds(90);
 
     /** As in {@link OperatorBrowserIT}: the webapps find their engine by name in a static map. */
@@ -103,6 +103,10 @@ class CockpitPluginBrowserIT {
 
         ChromeOptions options = new ChromeOptions();
         options.setBinary(OperatorBrowserIT.CHROMIUM);
+        // the page's console, for diagnose() when a step fails
+        org.openqa.selenium.logging.LoggingPreferences logs = new org.openqa.selenium.logging.LoggingPreferences();
+        logs.enable(org.openqa.selenium.logging.LogType.BROWSER, java.util.logging.Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--user-data-dir=" + Files.createTempDirectory("vdr-it-chromium-"), "--window-size=1680,1250");
@@ -126,6 +130,29 @@ class CockpitPluginBrowserIT {
 
     @Test
     void anAuditorAndAnOperatorReadTheResizesInCockpitAndTheAuditorCannotAct() {
+        try {
+            readTheResizesInCockpit();
+        } catch (RuntimeException | AssertionError e) {
+            diagnose();
+            throw e;
+        }
+    }
+
+    /** Where the browser was when a step failed: a picture, the page and its console, in target/. */
+    void diagnose() {
+        try {
+            Path dir = Files.createDirectories(Path.of("target/cockpit-plugin-failure"));
+            Files.write(dir.resolve("page.png"), browser.getScreenshotAs(OutputType.BYTES));
+            Files.writeString(dir.resolve("page.html"), browser.getCurrentUrl() + "\n" + browser.getPageSource());
+            Files.write(dir.resolve("console.log"), browser.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER)
+                    .getAll().stream().map(Object::toString).toList());
+            log.warn("Cockpit plugin IT failed at {}: picture, page and console in {}", browser.getCurrentUrl(), dir.toAbsolutePath());
+        } catch (IOException | RuntimeException e) {
+            log.warn("no diagnosis: {}", e.toString());
+        }
+    }
+
+    void readTheResizesInCockpit() {
         // 1. two resizes through the API, as automation starts them
         ApiClient operatorApi = new ApiClient(port, "operator", "operator");
         String body = "{\"vm\":\"" + vm + "\",\"target\":\"vdb\",\"size\":\"%s\",\"reason\":\"%s\"}";
