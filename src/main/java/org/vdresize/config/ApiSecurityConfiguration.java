@@ -2,7 +2,10 @@ package org.vdresize.config;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Arrays;
+import java.util.function.Supplier;
 import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.actuate.autoconfigure.security.servlet.EndpointRequest;
 import org.springframework.boot.actuate.health.HealthEndpoint;
@@ -75,8 +78,14 @@ public class ApiSecurityConfiguration {
                                                CamundaIdentityAuthenticationProvider authenticationProvider,
                                                ProblemAccessDeniedHandler accessDeniedHandler, ObjectMapper objectMapper,
                                                @Value("${camunda.bpm.webapp.application-path:/camunda}") String webappPath,
-                                               @Value("${camunda.bpm.process-engine-name:default}") String engineName)
+                                               @Value("${camunda.bpm.process-engine-name:default}") String engineName,
+                                               ObjectProvider<ProcessEngine> engine)
             throws Exception {
+        // the engine's real name (it may be generated); the property where there is no engine (web slice tests)
+        Supplier<String> engineNameNow = () -> {
+            ProcessEngine running = engine.getIfAvailable();
+            return running != null ? running.getName() : engineName;
+        };
         ProblemAuthenticationEntryPoint entryPoint = new ProblemAuthenticationEntryPoint(objectMapper, REALM);
         PathPatternRequestMatcher.Builder paths = PathPatternRequestMatcher.withDefaults();
         return http
@@ -112,7 +121,7 @@ public class ApiSecurityConfiguration {
                 .csrf(AbstractHttpConfigurer::disable)
                 .requestCache(AbstractHttpConfigurer::disable)
                 .logout(AbstractHttpConfigurer::disable)
-                .addFilterBefore(new WebappSessionAuthenticationFilter(identityService, engineName),
+                .addFilterBefore(new WebappSessionAuthenticationFilter(identityService, engineNameNow),
                         BasicAuthenticationFilter.class)
                 .addFilterAfter(new CamundaAuthenticationContextFilter(identityService), AuthorizationFilter.class)
                 .build();

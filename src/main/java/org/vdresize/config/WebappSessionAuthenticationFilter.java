@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
+import java.util.function.Supplier;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.webapp.impl.security.auth.Authentications;
 import org.camunda.bpm.webapp.impl.security.auth.UserAuthentication;
@@ -37,10 +38,11 @@ public class WebappSessionAuthenticationFilter extends OncePerRequestFilter {
     static final String SESSION_AUTHENTICATIONS = "authenticatedUser";
 
     private final IdentityService identityService;
-    private final String engineName;
+    private final Supplier<String> engineName;
     private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
 
-    public WebappSessionAuthenticationFilter(IdentityService identityService, String engineName) {
+    /** @param engineName the name of this application's engine, as the webapps' login records it */
+    public WebappSessionAuthenticationFilter(IdentityService identityService, Supplier<String> engineName) {
         this.identityService = identityService;
         this.engineName = engineName;
     }
@@ -83,7 +85,7 @@ public class WebappSessionAuthenticationFilter extends OncePerRequestFilter {
             return null;
         }
         if (session.getAttribute(SESSION_AUTHENTICATIONS) instanceof Authentications authentications
-                && authentications.getAuthenticationForProcessEngine(engineName) instanceof UserAuthentication user
+                && authentications.getAuthenticationForProcessEngine(engineName.get()) instanceof UserAuthentication user
                 && user.getIdentityId() != null && !user.getIdentityId().isEmpty()) {
             return user.getIdentityId();
         }
