@@ -688,6 +688,8 @@ class RolesTest {
         assertThat(cockpit.send(post("/api/resizes", body(path, "+1G"))).statusCode()).isEqualTo(401);
         Webapp operator = new Webapp();
         assertThat(operator.login("operator", "cockpit").statusCode()).isEqualTo(200);
+        // the login starts a new session; Cockpit's page, loaded next, gives it its CSRF token
+        assertThat(operator.send(get("/camunda/app/cockpit/" + engine.getName() + "/")).statusCode()).isEqualTo(200);
         assertThat(operator.send(get("/api/resizes/" + id)).statusCode()).isEqualTo(200);
         assertThat(operator.send(get("/api/audit/verify")).statusCode()).isEqualTo(403);
         assertThat(operator.send(post("/api/resizes", body(path, "+1G"))).statusCode()).isEqualTo(401);
