@@ -144,7 +144,7 @@ class CamundaResizeProcess implements ResizeProcessPort, ResizeLiveness {
         List<ResizeView.Step> steps = new ArrayList<>();
         for (Job job : management.createJobQuery().processInstanceId(resizeId).withException().list()) {
             String activity = activityOf(job);
-            steps.add(new ResizeView.Step(STEP_NAMES.getOrDefault(activity, activity),
+            steps.add(new ResizeView.Step(STEP_NAMES.containsKey(activity) ? STEP_NAMES.get(activity).name() : activity,
                     job.getRetries() > 0 ? StepState.RETRYING : StepState.INCIDENT, null, null,
                     job.getExceptionMessage() + (job.getRetries() > 0 ? " (retries left: " + job.getRetries() + ")" : "")));
         }

@@ -1,5 +1,7 @@
 package org.vdresize.process;
 
+import org.vdresize.resize.StepName;
+
 /** Ids and variable names of bpmn/virtual-disk-resize.bpmn, in one place. */
 public final class ResizeProcess {
 
@@ -138,29 +140,29 @@ public final class ResizeProcess {
     public static final String DECISION_FINISH = "FINISH";
 
     /** The step names a person reads in GET /api/resizes/{id}, by element id. */
-    public static final java.util.Map<String, String> STEP_NAMES = java.util.Map.ofEntries(
-            java.util.Map.entry(TASK_VALIDATE_REQUEST, "VALIDATE"),
-            java.util.Map.entry(TASK_RECORD_REJECTION, "RECORD_REJECTION"),
-            java.util.Map.entry(TASK_RECORD_NOOP, "RECORD_NOOP"),
-            java.util.Map.entry(TASK_LOCK_DISK, "LOCK_DISK"),
-            java.util.Map.entry(TASK_RECORD_APPROVAL_REQUEST, "APPROVAL_REQUEST"),
-            java.util.Map.entry(USER_TASK_APPROVE_RESIZE, "APPROVER_DECISION"),
-            java.util.Map.entry(TASK_RECORD_APPROVAL, "APPROVAL"),
-            java.util.Map.entry(TASK_RECORD_REJECTION_BY_APPROVER, "RECORD_REJECTION"),
-            java.util.Map.entry(TASK_RELEASE_LOCK_AFTER_REJECTION, "RELEASE_LOCK"),
-            java.util.Map.entry(TASK_EXTEND_STORAGE, "STORAGE_EXTEND"),
-            java.util.Map.entry(TASK_CHECK_STORAGE_JOB, "STORAGE_CHECK"),
+    public static final java.util.Map<String, StepName> STEP_NAMES = java.util.Map.ofEntries(
+            java.util.Map.entry(TASK_VALIDATE_REQUEST, StepName.VALIDATE),
+            java.util.Map.entry(TASK_RECORD_REJECTION, StepName.RECORD_REJECTION),
+            java.util.Map.entry(TASK_RECORD_NOOP, StepName.RECORD_NOOP),
+            java.util.Map.entry(TASK_LOCK_DISK, StepName.LOCK_DISK),
+            java.util.Map.entry(TASK_RECORD_APPROVAL_REQUEST, StepName.APPROVAL_REQUEST),
+            java.util.Map.entry(USER_TASK_APPROVE_RESIZE, StepName.APPROVER_DECISION),
+            java.util.Map.entry(TASK_RECORD_APPROVAL, StepName.APPROVAL),
+            java.util.Map.entry(TASK_RECORD_REJECTION_BY_APPROVER, StepName.RECORD_REJECTION),
+            java.util.Map.entry(TASK_RELEASE_LOCK_AFTER_REJECTION, StepName.RELEASE_LOCK),
+            java.util.Map.entry(TASK_EXTEND_STORAGE, StepName.STORAGE_EXTEND),
+            java.util.Map.entry(TASK_CHECK_STORAGE_JOB, StepName.STORAGE_CHECK),
             // the wait for the storage job's end or the poll interval, whichever came first
-            java.util.Map.entry(GATEWAY_WAIT_FOR_STORAGE_JOB, "STORAGE_POLL_WAIT"),
-            java.util.Map.entry(TASK_SHRINK_STORAGE_BACK, "STORAGE_ROLLBACK"),
-            java.util.Map.entry(TASK_RESIZE_VM, "VM_RESIZE"),
-            java.util.Map.entry(TASK_RECORD_ROLLBACK, "RECORD_ROLLBACK"),
-            java.util.Map.entry(TASK_RECORD_NEEDS_ATTENTION, "NEEDS_ATTENTION"),
-            java.util.Map.entry(USER_TASK_RESOLVE_VM_FAILURE, "OPERATOR_DECISION"),
-            java.util.Map.entry(TASK_NOTIFY_GUEST, "GUEST_NOTIFY"),
-            java.util.Map.entry(TASK_RECORD_RESULT, "RECORD_RESULT"),
-            java.util.Map.entry(TASK_RELEASE_LOCK, "RELEASE_LOCK"),
-            java.util.Map.entry(TASK_RELEASE_LOCK_AFTER_ROLLBACK, "RELEASE_LOCK"));
+            java.util.Map.entry(GATEWAY_WAIT_FOR_STORAGE_JOB, StepName.STORAGE_POLL_WAIT),
+            java.util.Map.entry(TASK_SHRINK_STORAGE_BACK, StepName.STORAGE_ROLLBACK),
+            java.util.Map.entry(TASK_RESIZE_VM, StepName.VM_RESIZE),
+            java.util.Map.entry(TASK_RECORD_ROLLBACK, StepName.RECORD_ROLLBACK),
+            java.util.Map.entry(TASK_RECORD_NEEDS_ATTENTION, StepName.NEEDS_ATTENTION),
+            java.util.Map.entry(USER_TASK_RESOLVE_VM_FAILURE, StepName.OPERATOR_DECISION),
+            java.util.Map.entry(TASK_NOTIFY_GUEST, StepName.GUEST_NOTIFY),
+            java.util.Map.entry(TASK_RECORD_RESULT, StepName.RECORD_RESULT),
+            java.util.Map.entry(TASK_RELEASE_LOCK, StepName.RELEASE_LOCK),
+            java.util.Map.entry(TASK_RELEASE_LOCK_AFTER_ROLLBACK, StepName.RELEASE_LOCK));
 
     private ResizeProcess() {
     }

@@ -15,6 +15,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.vdresize.resize.ResizeRepository;
+import org.vdresize.resize.StepName;
 import org.vdresize.resize.ResizeRepository.StepRow;
 
 /**
@@ -61,9 +62,9 @@ public class StepBackfill implements ApplicationListener<ContextRefreshedEvent> 
             long seq = 0;
             for (HistoricActivityInstance a : activities) {
                 seq++; // the query's order: what the engine's sequence counter gave these steps
-                String name = STEP_NAMES.get(a.getActivityId());
+                StepName name = STEP_NAMES.get(a.getActivityId());
                 if (name != null) {
-                    steps.add(new StepRow(id, a.getId(), a.getActivityId(), name, instant(a.getStartTime()),
+                    steps.add(new StepRow(id, a.getId(), a.getActivityId(), name.name(), instant(a.getStartTime()),
                             instant(a.getEndTime()), a.isCanceled(), seq));
                 }
             }

@@ -18,6 +18,7 @@ import org.camunda.bpm.engine.impl.history.event.HistoryEventTypes;
 import org.camunda.bpm.engine.impl.history.handler.HistoryEventHandler;
 import org.springframework.stereotype.Component;
 import org.vdresize.resize.ResizeRepository;
+import org.vdresize.resize.StepName;
 import org.vdresize.resize.ResizeRepository.StepRow;
 
 /**
@@ -77,13 +78,13 @@ public class StepRecordingPlugin extends AbstractProcessEnginePlugin {
         }
 
         private void activity(HistoricActivityInstanceEventEntity a) {
-            String name = STEP_NAMES.get(a.getActivityId());
+            StepName name = STEP_NAMES.get(a.getActivityId());
             boolean startOrEnd = a.isEventOfType(HistoryEventTypes.ACTIVITY_INSTANCE_START)
                     || a.isEventOfType(HistoryEventTypes.ACTIVITY_INSTANCE_END);
             if (name == null || !startOrEnd) {
                 return; // gateways, events, multi-instance bodies; updates (a task's assignee) change no step
             }
-            resizes.saveStep(new StepRow(a.getProcessInstanceId(), a.getActivityInstanceId(), a.getActivityId(), name,
+            resizes.saveStep(new StepRow(a.getProcessInstanceId(), a.getActivityInstanceId(), a.getActivityId(), name.name(),
                     instant(a.getStartTime()), instant(a.getEndTime()), a.isCanceled(), a.getSequenceCounter()));
         }
 

@@ -336,9 +336,9 @@ class EngineHistoryCleanupTest {
         List<ResizeView.Step> steps = new ArrayList<>();
         for (HistoricActivityInstance a : history.createHistoricActivityInstanceQuery().processInstanceId(id)
                 .orderByHistoricActivityInstanceStartTime().asc().orderPartiallyByOccurrence().asc().list()) {
-            String name = ResizeProcess.STEP_NAMES.get(a.getActivityId());
+            StepName name = ResizeProcess.STEP_NAMES.get(a.getActivityId());
             if (name != null) {
-                steps.add(new ResizeView.Step(name, a.getEndTime() == null ? StepState.RUNNING : a.isCanceled() ? StepState.FAILED : StepState.DONE,
+                steps.add(new ResizeView.Step(name.name(), a.getEndTime() == null ? StepState.RUNNING : a.isCanceled() ? StepState.FAILED : StepState.DONE,
                         instant(a.getStartTime()), instant(a.getEndTime()), details.get(a.getId())));
             }
         }
