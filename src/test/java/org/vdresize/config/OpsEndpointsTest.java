@@ -83,8 +83,10 @@ class OpsEndpointsTest {
         List<String> paths = new ArrayList<>();
         doc.get("paths").fieldNames().forEachRemaining(paths::add);
         assertThat(paths).containsExactlyInAnyOrder("/api/resizes", "/api/resizes/{id}", "/api/disks", "/api/hosts",
-                "/api/audit", "/api/audit/verify");
+                "/api/audit", "/api/audit/verify", "/api/watches", "/api/watches/{id}", "/api/stats/resizes");
         assertThat(doc.at("/paths/~1api~1resizes").has("post")).isTrue();
+        assertThat(doc.at("/paths/~1api~1watches").has("post")).isTrue();
+        assertThat(doc.at("/paths/~1api~1watches~1{id}").has("delete")).isTrue();
         assertThat(doc.at("/paths/~1api~1resizes").has("get")).isTrue();
         assertThat(doc.at("/paths/~1api~1audit/get/responses/200/content").has("text/csv")).isTrue();
         assertThat(doc.at("/components/securitySchemes/basicAuth/scheme").asText()).isEqualTo("basic");
