@@ -382,14 +382,9 @@ class EngineHistoryCleanupTest {
         }
     }
 
-    ResizeView awaitStatus(String id, ResizeStatus status) throws InterruptedException {
-        long end = System.currentTimeMillis() + 20_000;
-        ResizeView view = resizes.find(id).orElseThrow();
-        while (view.status() != status && System.currentTimeMillis() < end) {
-            Thread.sleep(20);
-            view = resizes.find(id).orElseThrow();
-        }
-        return view;
+    ResizeView awaitStatus(String id, ResizeStatus status) {
+        return await().pollInSameThread().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> resizes.find(id).orElseThrow(), view -> view.status() == status);
     }
 
     static ResizeRequest byPath(Object size) {
