@@ -222,6 +222,27 @@ class OperatorBrowserIT {
         assertThat(metrics).containsPattern("vdresize_resizes_total\\{outcome=\"COMPLETED\"} 2(\\.0)?\\n")
                 .containsPattern("vdresize_resize_duration_seconds_count\\{outcome=\"COMPLETED\"} 2(\\.0)?\\n");
         step("done; /actuator/prometheus counts 2 completed resizes");
+
+        // 8. a watch is a process instance of its own in Cockpit (a no-OS VM has no guest agent: NO_AGENT)
+        ApiClient operator = new ApiClient(port, "operator", "operator");
+        String watched = lv.startVm("watched", Disk.virtio(lv.createQcow2("watched.qcow2", 32 * MIB), "vdb")
+                .withSerial("vdr-op-watched"));
+        JsonNode watch = operator.post("/api/watches", "{\"vm\":\"" + watched + "\",\"target\":\"vdb\",\"maxSize\":\"1G\","
+                + "\"interval\":\"PT1M\"}").body();
+        String watchId = watch.path("id").asText();
+        assertThat(watchId).as(watch.toString()).isNotBlank();
+        org.awaitility.Awaitility.await().atMost(RESIZE_WAIT).until(() -> "NO_AGENT".equals(
+                operator.get("/api/watches/" + watchId).body().path("status").asText()));
+        logIn("cockpit", "auditor");
+        // the watch's id is its instance's business key
+        String instance = engine.getRuntimeService().createProcessInstanceQuery().processInstanceBusinessKey(watchId)
+                .singleResult().getId();
+        open("/camunda/app/cockpit/" + engine.getName() + "/#/process-instance/" + instance + "/runtime");
+        visible(By.xpath("//*[normalize-space(.)='Business Key:']"));
+        assertThat(tokensOnTheDiagram()).as("the watch waits in its loop").isNotEmpty();
+        screenshot("cockpit-watch.png");
+        assertThat(operator.delete("/api/watches/" + watchId).status()).isEqualTo(204);
+        step("Cockpit shows the watch " + watchId + " in its loop at " + tokensOnTheDiagram());
     }
 
     // ---- steps ----------------------------------------------------------------------------------

@@ -32,8 +32,8 @@ class LibvirtWiringIT {
 
     @Configuration
     @EnableConfigurationProperties(VdresizeProperties.class)
-    @Import({LibvirtHosts.class, LibvirtInventory.class, LibvirtStorage.class, LibvirtHypervisor.class,
-            LibvirtHealthIndicator.class})
+    @Import({LibvirtExecutors.class, LibvirtHosts.class, LibvirtInventory.class, LibvirtStorage.class,
+            LibvirtHypervisor.class, LibvirtHealthIndicator.class})
     static class Adapters {
     }
 
