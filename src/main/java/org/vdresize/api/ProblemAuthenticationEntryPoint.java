@@ -15,7 +15,11 @@ import org.springframework.security.authentication.InternalAuthenticationService
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.web.AuthenticationEntryPoint;
 
-/** 401 as problem+json with the Basic challenge; a broken identity service is a 500, not a 401. */
+/**
+ * 401 as problem+json with the Basic challenge; a broken identity service is a 500, not a 401. A
+ * script of a page (the webapps send their CSRF token, others {@code X-Requested-With}) gets no
+ * challenge: the browser would answer it with its password dialog over the page.
+ */
 public class ProblemAuthenticationEntryPoint implements AuthenticationEntryPoint {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemAuthenticationEntryPoint.class);
@@ -43,8 +47,15 @@ public class ProblemAuthenticationEntryPoint implements AuthenticationEntryPoint
         String detail = e instanceof BadCredentialsException
                 ? "wrong user name or password (after a wrong password the user is locked for a while)"
                 : "authentication required: HTTP Basic with a Camunda user";
-        response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"" + realm + "\"");
+        if (!fromAWebappPage(request)) {
+            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Basic realm=\"" + realm + "\"");
+        }
         ApiProblems.write(response,
                 ApiProblems.problem(HttpStatus.UNAUTHORIZED, ApiProblems.UNAUTHENTICATED, detail, request), objectMapper);
+    }
+
+    static boolean fromAWebappPage(HttpServletRequest request) {
+        return request.getHeader("X-XSRF-TOKEN") != null
+                || "XMLHttpRequest".equalsIgnoreCase(request.getHeader("X-Requested-With"));
     }
 }

@@ -671,7 +671,12 @@ class RolesTest {
         assertThat(cockpit.send(get("/camunda/app/cockpit/" + engine.getName() + "/")).statusCode()).isEqualTo(200);
 
         // reads with the session and its CSRF token, with the auditor's rights
-        assertThat(cockpit.send(get("/api/resizes/" + id)).statusCode()).isEqualTo(200);
+        String session = cockpit.sessionId();
+        HttpResponse<String> read = cockpit.send(get("/api/resizes/" + id));
+        assertThat(read.statusCode()).isEqualTo(200);
+        // and the session keeps its id: a new one would log out Cockpit's own requests still under way
+        assertThat(read.headers().allValues("Set-Cookie")).noneMatch(cookie -> cookie.startsWith("JSESSIONID="));
+        assertThat(cockpit.sessionId()).isEqualTo(session);
         assertThat(cockpit.send(get("/api/stats/resizes")).statusCode()).isEqualTo(200);
         assertThat(cockpit.send(get("/api/audit?resizeId=" + id)).statusCode()).isEqualTo(200);
         assertThat(cockpit.send(get("/api/audit/verify")).statusCode()).isEqualTo(200);
@@ -785,6 +790,11 @@ class RolesTest {
             HttpResponse<String> response = post(enginePath, body);
             assertThat(response.statusCode()).as(enginePath + ": " + response.body()).isEqualTo(200);
             return json.readTree(response.body());
+        }
+
+        String sessionId() {
+            return cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals("JSESSIONID"))
+                    .map(HttpCookie::getValue).findFirst().orElseThrow();
         }
 
         /** Sends with the CSRF token the webapps' JavaScript would send (the cookie's value as a header). */

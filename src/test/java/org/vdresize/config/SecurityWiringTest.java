@@ -88,6 +88,18 @@ class SecurityWiringTest {
     }
 
     @Test
+    void aWebappPagesRequestWithoutALoginIs401WithoutTheBasicChallenge() throws Exception {
+        // the challenge would open the browser's password dialog over Cockpit (and leave the page's fetch hanging)
+        for (HttpRequest.Builder request : List.of(get("/api/disks").header("X-XSRF-TOKEN", "stale"),
+                get("/api/disks").header("X-Requested-With", "XMLHttpRequest"))) {
+            HttpResponse<String> response = send(request);
+            assertThat(response.statusCode()).isEqualTo(401);
+            assertThat(response.headers().firstValue("WWW-Authenticate")).isEmpty();
+            assertThat(response.body()).contains("\"code\":\"UNAUTHENTICATED\"");
+        }
+    }
+
+    @Test
     void apiWithWrongPasswordIs401() throws Exception {
         assertThat(send(get("/api/disks").header("Authorization", basic(OTHER_USER, "wrong"))).statusCode())
                 .isEqualTo(401);
