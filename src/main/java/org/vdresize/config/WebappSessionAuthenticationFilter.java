@@ -23,7 +23,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Lets a user logged in to the Camunda webapps read {@code /api} with that session, so the Cockpit
- * plugin (not in this release: ADR 0012) shows vdresize's data as the user who looks at it. Only reads: a
+ * plugin ({@link VdresizeCockpitPlugin}) shows vdresize's data as the user who looks at it. Only reads: a
  * {@code GET} or {@code HEAD} without an {@code Authorization} header, from a session in which the
  * webapps' login put a user of this engine, carrying the session's CSRF token in
  * {@code X-XSRF-TOKEN} as the webapps' own requests do (a page of another site can make the browser

@@ -191,7 +191,7 @@ async function renderResize(node, api, id) {
         h('td', null, filesystem(guest.filesystem)))))),
     section('Steps', timeline(resize.steps || [], resize.startedAt, resize.endedAt),
       table(['Step', 'Status', 'Started', 'Took', 'Detail'], (resize.steps || []).map(step => h('tr', { class: 'vdr-step' },
-        h('td', null, step.name), h('td', null, step.status), h('td', null, time(step.startedAt)),
+        h('td', { class: 'vdr-step-name' }, step.name), h('td', null, step.status), h('td', null, time(step.startedAt)),
         h('td', null, duration(step.durationMs)), h('td', null, step.detail || ''))))),
     section('Audit entries', table(['At', 'Type', 'User', 'VM', 'Old → new', 'Detail'],
       audit.map(event => h('tr', { class: 'vdr-audit', 'data-type': event.type },
