@@ -129,7 +129,9 @@ function section(title, ...content) {
 
 function failure(node, error) {
   node.replaceChildren(h('div', { class: 'alert alert-danger vdr-error' },
-    error.status === 403 ? 'Your groups may not read disk resizes (' + error.message + ').' : 'vdresize: ' + error.message));
+    error.status === 403 ? 'Your groups may not read disk resizes (' + error.message + ').'
+      : error.status === 401 ? 'Your Cockpit session has ended or is not valid for vdresize: log in again (' + error.message + ').'
+        : 'vdresize: ' + error.message));
 }
 
 function detailsLink(id, text) {
