@@ -170,7 +170,7 @@ cat <<INFO
 $TLS_NOTE
 vdresize is running (pid $pid; log: data/vdresize.log; stop: scripts/stop.sh)
 
-  Cockpit    $BASE/camunda/app/cockpit/
+  Cockpit    $BASE/camunda/app/cockpit/  (every resize, finished ones too: Dashboard -> Disk resizes)
   Tasklist   $BASE/camunda/app/tasklist/
   REST API   $BASE/api/  (resizes, disks, audit; Camunda's own REST API: $BASE/engine-rest/)
   Login      demo / demo          (camunda-admin: everything)
