@@ -4,11 +4,9 @@ import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.mockito.ArgumentMatchers.anyBoolean;
-import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
-import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
@@ -26,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngine;
@@ -47,18 +44,13 @@ import org.vdresize.audit.AuditEvent;
 import org.vdresize.audit.AuditService;
 import org.vdresize.config.Roles;
 import org.vdresize.guest.GuestAgentPort;
-import org.vdresize.guest.GuestAgentUnavailableException;
 import org.vdresize.inventory.InventoryPort;
-import org.vdresize.inventory.StoragePool;
-import org.vdresize.inventory.StorageVolume;
-import org.vdresize.inventory.Vm;
-import org.vdresize.inventory.VmDisk;
 import org.vdresize.inventory.VmState;
 import org.vdresize.resize.ResizeService;
 import org.vdresize.resize.ResizeStatus;
 import org.vdresize.resize.ResizeView;
 import org.vdresize.storage.StoragePort;
-import org.vdresize.vm.BlockInfo;
+import org.vdresize.testsupport.FakeLibvirt;
 import org.vdresize.vm.BlockJob;
 import org.vdresize.vm.HypervisorPort;
 
@@ -97,28 +89,11 @@ class EveryWayInTest {
     @Autowired ResizeService resizes;
 
     private final HttpClient http = HttpClient.newHttpClient();
-    final Map<String, Long> volumes = new ConcurrentHashMap<>();
-    final Map<String, List<Vm>> vmsByDisk = new ConcurrentHashMap<>();
+    FakeLibvirt libvirt;
 
     @BeforeEach
     void fakeLibvirtAndAnOperator() {
-        when(guestAgent.command(anyString(), anyString(), anyString(), anyInt()))
-                .thenThrow(new GuestAgentUnavailableException("QEMU guest agent is not configured", null));
-        when(inventory.vms()).thenAnswer(i -> vmsByDisk.values().stream().flatMap(List::stream).toList());
-        when(inventory.vmsUsing(anyString())).thenCallRealMethod();
-        when(inventory.volumesBackedBy(anyString())).thenCallRealMethod();
-        when(hypervisor.grow(anyString(), anyString(), anyString(), anyLong())).thenCallRealMethod();
-        when(inventory.findVm(anyString())).thenAnswer(i -> vmsByDisk.values().stream().flatMap(List::stream)
-                .filter(vm -> vm.name().equals(i.getArgument(0)) || vm.uuid().equals(i.getArgument(0))).findFirst());
-        when(inventory.volumes()).thenAnswer(i -> volumes.keySet().stream().map(this::volume).toList());
-        when(inventory.volumeByPath(anyString())).thenAnswer(i -> Optional.ofNullable(volumes.get(i.<String>getArgument(0)))
-                .map(c -> volume(i.getArgument(0))));
-        when(inventory.findPool("p")).thenReturn(Optional.of(new StoragePool("local", "p", "dir", "/pool", 1L << 40, 0, 1L << 40)));
-        when(storage.volume(eq("local"), eq("p"), anyString())).thenAnswer(i -> volume("/pool/" + i.getArgument(2)));
-        doAnswer(i -> volumes.put("/pool/" + i.getArgument(2), i.getArgument(3)))
-                .when(storage).grow(eq("local"), eq("p"), anyString(), anyLong(), anyBoolean());
-        when(hypervisor.blockInfo(eq("local"), anyString(), eq("vdb"))).thenAnswer(i -> new BlockInfo(64 * MIB, 0, 64 * MIB));
-
+        libvirt = FakeLibvirt.stub(inventory, storage, hypervisor, guestAgent);
         if (identity.createUserQuery().userId(OPERATOR).count() == 0) {
             User user = identity.newUser(OPERATOR);
             user.setPassword(PASSWORD);
@@ -127,15 +102,10 @@ class EveryWayInTest {
         }
     }
 
-    StorageVolume volume(String path) {
-        return new StorageVolume("local", "p", path.substring("/pool/".length()), path, "raw", volumes.get(path), 0, null);
-    }
-
+    /** A raw 64 MiB volume used by the shut-off VM {@code name}. */
     String disk(String name) {
-        String path = "/pool/" + name + ".img";
-        volumes.put(path, 64 * MIB);
-        vmsByDisk.put(path, List.of(new Vm("local", name, name + "-uuid", VmState.SHUT_OFF,
-                List.of(new VmDisk("vdb", "virtio", "disk", path, "raw", false, false, null)))));
+        String path = libvirt.volume(name, 64 * MIB);
+        libvirt.add(name, VmState.SHUT_OFF, true, libvirt.vdb(path, false, null));
         return path;
     }
 
@@ -255,7 +225,7 @@ class EveryWayInTest {
                 .as("locks").isZero();
         assertThat(jdbc.queryForObject("select count(*) from vdr_resize where ended_at is null", Integer.class))
                 .as("resizes without an end").isZero();
-        assertThat(volumes.get(path)).isEqualTo(64 * MIB);
+        assertThat(libvirt.capacity(path)).isEqualTo(64 * MIB);
         verify(storage, never()).grow(anyString(), anyString(), eq(name + ".img"), anyLong(), anyBoolean());
     }
 
@@ -343,7 +313,7 @@ class EveryWayInTest {
         assertThat(resize.at("/status").asText()).isEqualTo("COMPLETED");
         assertThat(resize.at("/noop").asBoolean()).isTrue();
         assertThat(resize.at("/newSize").asLong()).isEqualTo(64 * MIB);
-        assertThat(volumes.get(path)).isEqualTo(64 * MIB);
+        assertThat(libvirt.capacity(path)).isEqualTo(64 * MIB);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -369,7 +339,7 @@ class EveryWayInTest {
         HttpResponse<String> zero = send("/api/resizes", "{\"path\": \"" + path + "\", \"size\": \"0\"}");
         assertThat(zero.statusCode()).isEqualTo(400);
         assertThat(json.readTree(zero.body()).at("/code").asText()).isEqualTo("INVALID_SIZE");
-        assertThat(volumes.get(path)).isEqualTo(64 * MIB);
+        assertThat(libvirt.capacity(path)).isEqualTo(64 * MIB);
     }
 
     // ---------------------------------------------------------------- a block job on the disk
@@ -377,8 +347,7 @@ class EveryWayInTest {
     /** A disk of a running VM on which a block copy runs (what virsh blockcopy starts). */
     String diskUnderBlockCopy(String name) {
         String path = disk(name);
-        vmsByDisk.put(path, List.of(new Vm("local", name, name + "-uuid", VmState.RUNNING,
-                List.of(new VmDisk("vdb", "virtio", "disk", path, "raw", false, false, null)))));
+        libvirt.add(name, VmState.RUNNING, true, libvirt.vdb(path, false, null));
         when(hypervisor.blockJob("local", name + "-uuid", "vdb"))
                 .thenReturn(Optional.of(new BlockJob(BlockJob.Kind.COPY, 1, 4)));
         return path;
@@ -430,7 +399,7 @@ class EveryWayInTest {
         assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(200);
         String id = json.readTree(submitted.body()).at("/id").asText();
         assertThat(awaitEnd(id).status()).isEqualTo(ResizeStatus.COMPLETED);
-        assertThat(volumes.get(path)).isEqualTo(80 * MIB);
+        assertThat(libvirt.capacity(path)).isEqualTo(80 * MIB);
 
         long running = runtime.createProcessInstanceQuery().count();
         Map<String, Var> twoWays = formSubmission(disk("formtwoways"), "+16M");

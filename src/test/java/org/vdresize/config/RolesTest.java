@@ -3,12 +3,6 @@ package org.vdresize.config;
 import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.mockito.ArgumentMatchers.anyBoolean;
-import static org.mockito.ArgumentMatchers.anyInt;
-import static org.mockito.ArgumentMatchers.anyLong;
-import static org.mockito.ArgumentMatchers.anyString;
-import static org.mockito.ArgumentMatchers.eq;
-import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.when;
 
 import java.time.Duration;
@@ -24,12 +18,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.camunda.bpm.engine.AuthorizationException;
 import org.camunda.bpm.engine.AuthorizationService;
 import org.camunda.bpm.engine.authorization.Authorization;
@@ -53,15 +44,10 @@ import org.vdresize.audit.AuditService;
 import org.vdresize.common.OperationFailedException;
 import org.vdresize.common.TransientFailureException;
 import org.vdresize.guest.GuestAgentPort;
-import org.vdresize.guest.GuestAgentUnavailableException;
 import org.vdresize.inventory.InventoryPort;
-import org.vdresize.inventory.StoragePool;
-import org.vdresize.inventory.StorageVolume;
-import org.vdresize.inventory.Vm;
-import org.vdresize.inventory.VmDisk;
 import org.vdresize.inventory.VmState;
 import org.vdresize.storage.StoragePort;
-import org.vdresize.vm.BlockInfo;
+import org.vdresize.testsupport.FakeLibvirt;
 import org.vdresize.vm.HypervisorPort;
 
 /**
@@ -98,43 +84,11 @@ class RolesTest {
 
     private final HttpClient http = HttpClient.newHttpClient();
 
-    /** the fake libvirt: a volume's capacity by path, the VMs using it, what each VM's QEMU reports */
-    final Map<String, Long> volumes = new ConcurrentHashMap<>();
-    final Map<String, List<Vm>> vmsByDisk = new ConcurrentHashMap<>();
-    final Map<String, Long> qemu = new ConcurrentHashMap<>();
+    FakeLibvirt libvirt;
 
     @BeforeEach
     void fakeLibvirt() {
-        when(guestAgent.command(anyString(), anyString(), anyString(), anyInt()))
-                .thenThrow(new GuestAgentUnavailableException("QEMU guest agent is not configured", null));
-        when(inventory.vms()).thenAnswer(i -> vmsByDisk.values().stream().flatMap(List::stream).toList());
-        // the path lookups and grow answer from the basic calls, as the ports' defaults do
-        when(inventory.vmsUsing(anyString())).thenCallRealMethod();
-        when(inventory.volumesBackedBy(anyString())).thenCallRealMethod();
-        when(hypervisor.grow(anyString(), anyString(), anyString(), anyLong())).thenCallRealMethod();
-        when(inventory.findVm(anyString())).thenAnswer(i -> vmsByDisk.values().stream().flatMap(List::stream)
-                .filter(vm -> vm.name().equals(i.getArgument(0)) || vm.uuid().equals(i.getArgument(0))).findFirst());
-        when(inventory.volumes()).thenAnswer(i -> volumes.keySet().stream().map(this::volume).toList());
-        when(inventory.volumeByPath(anyString())).thenAnswer(i -> Optional.ofNullable(volumes.get(i.<String>getArgument(0)))
-                .map(c -> volume(i.getArgument(0))));
-        when(inventory.findPool("p")).thenReturn(Optional.of(new StoragePool("local", "p", "dir", "/pool", 1L << 40, 0, 1L << 40)));
-        when(storage.volume(eq("local"), eq("p"), anyString())).thenAnswer(i -> volume("/pool/" + i.getArgument(2)));
-        doAnswer(i -> volumes.put("/pool/" + i.getArgument(2), i.getArgument(3)))
-                .when(storage).grow(eq("local"), eq("p"), anyString(), anyLong(), anyBoolean());
-        when(hypervisor.blockInfo(eq("local"), anyString(), eq("vdb"))).thenAnswer(i -> {
-            long capacity = qemu.get(i.<String>getArgument(1));
-            return new BlockInfo(capacity, 0, capacity);
-        });
-        doAnswer(i -> {
-            if (i.<String>getArgument(1).startsWith("flaky")) {
-                throw new TransientFailureException("the VM is busy");
-            }
-            if (i.<String>getArgument(1).startsWith("refuser")) {
-                throw new OperationFailedException("block resize refused");
-            }
-            return qemu.put(i.getArgument(1), i.getArgument(3));
-        }).when(hypervisor).blockResize(eq("local"), anyString(), eq("vdb"), anyLong());
-
+        libvirt = FakeLibvirt.stub(inventory, storage, hypervisor, guestAgent);
         if (identity.createUserQuery().userId(NOBODY).count() == 0) {
             User nobody = identity.newUser(NOBODY);
             nobody.setPassword(NOBODY);
@@ -142,21 +96,21 @@ class RolesTest {
         }
     }
 
-    StorageVolume volume(String path) {
-        return new StorageVolume("local", "p", path.substring("/pool/".length()), path, "raw", volumes.get(path), 0, null);
-    }
-
-    /** A raw 64 MiB volume of its own for one test, used by running VMs of these names. */
+    /**
+     * A raw 64 MiB volume of its own for one test, used by running VMs of these names; a VM named
+     * flaky... is always busy (its step retries), one named refuser... refuses its block resize.
+     */
     String disk(String name, String... vms) {
-        String path = "/pool/" + name + ".img";
-        volumes.put(path, 64 * MIB);
-        List<Vm> users = new ArrayList<>();
+        String path = libvirt.volume(name, 64 * MIB);
         for (String vm : vms) {
-            users.add(new Vm("local", vm, vm + "-uuid", VmState.RUNNING,
-                    List.of(new VmDisk("vdb", "virtio", "disk", path, "raw", false, vms.length > 1, null))));
-            qemu.put(vm + "-uuid", 64 * MIB);
+            libvirt.add(vm, VmState.RUNNING, true, libvirt.vdb(path, vms.length > 1, null));
+            if (vm.startsWith("flaky")) {
+                libvirt.failBlockResize(vm, new TransientFailureException("the VM is busy"));
+            }
+            if (vm.startsWith("refuser")) {
+                libvirt.failBlockResize(vm, new OperationFailedException("block resize refused"));
+            }
         }
-        vmsByDisk.put(path, users);
         return path;
     }
 
@@ -184,7 +138,7 @@ class RolesTest {
             assertThat(json.readTree(response.body()).at("/code").asText()).isEqualTo("FORBIDDEN");
         }
         assertThat(runtime.createProcessInstanceQuery().count()).isEqualTo(instances);
-        assertThat(volumes.get(path)).isEqualTo(64 * MIB);
+        assertThat(libvirt.capacity(path)).isEqualTo(64 * MIB);
     }
 
     @Test
@@ -413,7 +367,7 @@ class RolesTest {
         assertThat(runtime.getVariable(id, "approved")).isNull();
         assertThat(json.readTree(api("auditor", get("/api/resizes/" + id)).body()).at("/status").asText())
                 .isEqualTo("WAITING_FOR_APPROVAL");
-        assertThat(volumes.get(path)).isEqualTo(64 * MIB);
+        assertThat(libvirt.capacity(path)).isEqualTo(64 * MIB);
         assertThat(audit.forResize(id)).extracting(AuditEvent::type).containsExactly("RESIZE_REQUESTED");
     }
 
@@ -486,7 +440,7 @@ class RolesTest {
         as("demo", () -> assertThatThrownBy(() -> tasks.setAssignee(taskId, OPPROVER))
                 .isInstanceOf(AuthorizationException.class).hasMessageContaining("four eyes"));
         assertThat(tasks.createTaskQuery().taskId(taskId).singleResult().getAssignee()).isNull();
-        assertThat(volumes.get(path)).isEqualTo(64 * MIB);
+        assertThat(libvirt.capacity(path)).isEqualTo(64 * MIB);
         assertThat(audit.forResize(id)).extracting(AuditEvent::type).containsExactly("RESIZE_REQUESTED");
 
         as("approver", () -> tasks.complete(taskId, Map.of("approved", true)));
@@ -616,7 +570,7 @@ class RolesTest {
         assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(403);
         assertThat(json.readTree(submitted.body()).at("/message").asText()).contains("four eyes");
         assertThat(tasks.createTaskQuery().processInstanceId(id).singleResult().getAssignee()).isNull();
-        assertThat(volumes.get(path)).isEqualTo(64 * MIB);
+        assertThat(libvirt.capacity(path)).isEqualTo(64 * MIB);
         runtime.deleteProcessInstance(id, "test cleanup");
     }
 

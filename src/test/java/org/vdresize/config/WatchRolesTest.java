@@ -1,12 +1,7 @@
 package org.vdresize.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mockito.ArgumentMatchers.anyBoolean;
-import static org.mockito.ArgumentMatchers.anyInt;
-import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.ArgumentMatchers.anyString;
-import static org.mockito.ArgumentMatchers.eq;
-import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.when;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.camunda.bpm.engine.HistoryService;
@@ -41,14 +35,10 @@ import org.vdresize.guest.GuestDiskUsage;
 import org.vdresize.guest.GuestFilesystem;
 import org.vdresize.guest.GuestFilesystemService;
 import org.vdresize.inventory.InventoryPort;
-import org.vdresize.inventory.StoragePool;
-import org.vdresize.inventory.StorageVolume;
-import org.vdresize.inventory.Vm;
-import org.vdresize.inventory.VmDisk;
 import org.vdresize.inventory.VmState;
 import org.vdresize.process.WatchProcess;
 import org.vdresize.storage.StoragePort;
-import org.vdresize.vm.BlockInfo;
+import org.vdresize.testsupport.FakeLibvirt;
 import org.vdresize.vm.HypervisorPort;
 
 /**
@@ -83,41 +73,19 @@ class WatchRolesTest {
     @Autowired ObjectMapper json;
 
     private final HttpClient http = HttpClient.newHttpClient();
-    final Map<String, Long> volumes = new ConcurrentHashMap<>();
-    final Map<String, List<Vm>> vmsByDisk = new ConcurrentHashMap<>();
-    final Map<String, Long> qemu = new ConcurrentHashMap<>();
+    FakeLibvirt libvirt;
     /** the guest's used bytes on /srv, by VM uuid; absent: no agent */
     final Map<String, Long> used = new ConcurrentHashMap<>();
 
     @BeforeEach
     void fakeLibvirt() {
-        when(guestAgent.command(anyString(), anyString(), anyString(), anyInt()))
-                .thenThrow(new GuestAgentUnavailableException("QEMU guest agent is not configured", null));
-        when(inventory.vms()).thenAnswer(i -> vmsByDisk.values().stream().flatMap(List::stream).toList());
-        when(inventory.vmsUsing(anyString())).thenCallRealMethod();
-        when(inventory.volumesBackedBy(anyString())).thenCallRealMethod();
-        when(hypervisor.grow(anyString(), anyString(), anyString(), anyLong())).thenCallRealMethod();
-        when(inventory.findVm(anyString())).thenAnswer(i -> vmsByDisk.values().stream().flatMap(List::stream)
-                .filter(vm -> vm.name().equals(i.getArgument(0)) || vm.uuid().equals(i.getArgument(0))).findFirst());
-        when(inventory.volumes()).thenAnswer(i -> volumes.keySet().stream().map(this::volume).toList());
-        when(inventory.volumeByPath(anyString())).thenAnswer(i -> Optional.ofNullable(volumes.get(i.<String>getArgument(0)))
-                .map(c -> volume(i.getArgument(0))));
-        when(inventory.findPool("p")).thenReturn(Optional.of(new StoragePool("local", "p", "dir", "/pool", 1L << 40, 0, 1L << 40)));
-        when(storage.volume(eq("local"), eq("p"), anyString())).thenAnswer(i -> volume("/pool/" + i.getArgument(2)));
-        doAnswer(i -> volumes.put("/pool/" + i.getArgument(2), i.getArgument(3)))
-                .when(storage).grow(eq("local"), eq("p"), anyString(), anyLong(), anyBoolean());
-        when(hypervisor.blockInfo(eq("local"), anyString(), eq("vdb"))).thenAnswer(i -> {
-            long capacity = qemu.get(i.<String>getArgument(1));
-            return new BlockInfo(capacity, 0, capacity);
-        });
-        doAnswer(i -> qemu.put(i.getArgument(1), i.getArgument(3)))
-                .when(hypervisor).blockResize(eq("local"), anyString(), eq("vdb"), anyLong());
+        libvirt = FakeLibvirt.stub(inventory, storage, hypervisor, guestAgent);
         when(guestFilesystems.usage(anyString(), anyString())).thenAnswer(i -> {
             String uuid = i.getArgument(0);
             if (!used.containsKey(uuid)) {
                 throw new GuestAgentUnavailableException("QEMU guest agent is not configured", null);
             }
-            long size = qemu.get(uuid);
+            long size = libvirt.qemuCapacity(uuid);
             // ext4 takes a little of the disk for itself
             return new GuestDiskUsage("vda", size, List.of(new GuestFilesystem("/dev/vda", "/srv", "ext4",
                     size - 4 * MIB, used.get(uuid))));
@@ -129,17 +97,10 @@ class WatchRolesTest {
         }
     }
 
-    StorageVolume volume(String path) {
-        return new StorageVolume("local", "p", path.substring("/pool/".length()), path, "raw", volumes.get(path), 0, null);
-    }
-
     /** A raw volume of {@code mib} MiB used by the running VM {@code name}, whose guest has /srv on it. */
     String disk(String name, long mib) {
-        String path = "/pool/" + name + ".img";
-        volumes.put(path, mib * MIB);
-        vmsByDisk.put(path, List.of(new Vm("local", name, name + "-uuid", VmState.RUNNING,
-                List.of(new VmDisk("vdb", "virtio", "disk", path, "raw", false, false, "vdr-" + name)))));
-        qemu.put(name + "-uuid", mib * MIB);
+        String path = libvirt.volume(name, mib * MIB);
+        libvirt.add(name, VmState.RUNNING, true, libvirt.vdb(path, false, "vdr-" + name));
         return path;
     }
 
@@ -224,7 +185,7 @@ class WatchRolesTest {
         assertThat(watchCount()).isEqualTo(watches);
         assertThat(runtime.createProcessInstanceQuery().processDefinitionKey(WatchProcess.PROCESS_KEY).count())
                 .isEqualTo(instances);
-        assertThat(volumes.get("/pool/bad.img")).isEqualTo(64 * MIB);
+        assertThat(libvirt.capacity("/pool/bad.img")).isEqualTo(64 * MIB);
     }
 
     @Test
@@ -268,7 +229,7 @@ class WatchRolesTest {
         assertThat(resize.at("/requestedBy").asText()).isEqualTo("watch:" + id);
         assertThat(resize.at("/reason").asText()).startsWith("autogrow: /srv 97 % used");
         assertThat(resize.at("/newSize").asLong()).isEqualTo(256 * MIB);
-        assertThat(volumes.get(path)).isEqualTo(256 * MIB);
+        assertThat(libvirt.capacity(path)).isEqualTo(256 * MIB);
 
         // full again, at maxSize now: AT_LIMIT, no second resize
         used.put("fills-uuid", 250 * MIB);
@@ -276,7 +237,7 @@ class WatchRolesTest {
         assertThat(atLimit.at("/lastDecision/action").asText()).isEqualTo("AT_LIMIT");
         assertThat(atLimit.at("/resizes").size()).isOne();
         assertThat(atLimit.at("/lastSample/usedBytes").asLong()).isEqualTo(250 * MIB);
-        assertThat(volumes.get(path)).isEqualTo(256 * MIB);
+        assertThat(libvirt.capacity(path)).isEqualTo(256 * MIB);
         List<String> details = jdbc.queryForList("select detail from vdr_audit_event where disk = ? and type = 'WATCH_DECISION'"
                 + " order by id", String.class, path);
         assertThat(details).anyMatch(d -> d.startsWith("GROW by " + 192 * MIB + " B: autogrow: /srv 97 % used")
@@ -302,7 +263,7 @@ class WatchRolesTest {
         assertThat(n.at("/lastDecision").isNull()).isTrue();
         Thread.sleep(2000);
         assertThat(json.readTree(api("auditor", get("/api/watches/" + observe)).body()).at("/resizes").size()).isZero();
-        assertThat(volumes.get(observed)).isEqualTo(64 * MIB);
+        assertThat(libvirt.capacity(observed)).isEqualTo(64 * MIB);
         api("operator", delete("/api/watches/" + observe));
         api("operator", delete("/api/watches/" + noAgent));
     }

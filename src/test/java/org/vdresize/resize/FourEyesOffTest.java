@@ -3,17 +3,10 @@ package org.vdresize.resize;
 import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.mockito.ArgumentMatchers.anyBoolean;
-import static org.mockito.ArgumentMatchers.anyLong;
-import static org.mockito.ArgumentMatchers.anyString;
-import static org.mockito.ArgumentMatchers.eq;
-import static org.mockito.Mockito.doAnswer;
-import static org.mockito.Mockito.when;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.camunda.bpm.engine.AuthorizationException;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.TaskService;
@@ -26,16 +19,15 @@ import org.vdresize.audit.AuditEvent;
 import org.vdresize.audit.AuditService;
 import org.vdresize.config.Roles;
 import org.vdresize.inventory.InventoryPort;
-import org.vdresize.inventory.StoragePool;
-import org.vdresize.inventory.StorageVolume;
 import org.vdresize.storage.StoragePort;
+import org.vdresize.testsupport.FakeLibvirt;
 import org.vdresize.guest.GuestAgentPort;
 import org.vdresize.vm.HypervisorPort;
 
 /**
  * vdresize.approval.four-eyes=false: the requester may approve their own resize, and the start of
- * the application said so in the audit trail. The fake libvirt is ResizeFlowTest's, cut to a
- * floating volume (no VM): the approval is what this is about. Its own context, as the setting is.
+ * the application said so in the audit trail. The fake libvirt holds a floating volume (no
+ * VM): the approval is what this is about. Its own context, as the setting is.
  */
 @SpringBootTest(properties = {
         "spring.datasource.url=jdbc:h2:mem:four-eyes-off;DB_CLOSE_DELAY=-1",
@@ -59,26 +51,17 @@ class FourEyesOffTest {
     @Autowired TaskService tasks;
     @Autowired IdentityService identity;
 
-    volatile long volumeCapacity = 64 * MIB;
+    FakeLibvirt libvirt;
 
     @BeforeEach
     void world() {
-        when(inventory.vmsUsing(anyString())).thenCallRealMethod();
-        when(inventory.volumesBackedBy(anyString())).thenCallRealMethod();
-        when(inventory.volumes()).thenAnswer(i -> List.of(volume()));
-        when(inventory.volumeByPath(PATH)).thenAnswer(i -> Optional.of(volume()));
-        when(inventory.findPool("p")).thenReturn(Optional.of(new StoragePool("local", "p", "dir", "/pool", 1L << 40, 0, 1L << 40)));
-        when(storage.volume("local", "p", "d.img")).thenAnswer(i -> volume());
-        doAnswer(i -> volumeCapacity = i.getArgument(3)).when(storage).grow(eq("local"), eq("p"), eq("d.img"), anyLong(), anyBoolean());
+        libvirt = FakeLibvirt.stub(inventory, storage, hypervisor, guestAgent);
+        libvirt.volume("d", 64 * MIB);
         if (identity.createUserQuery().userId("olga").count() == 0) {
             identity.saveUser(identity.newUser("olga"));
             identity.createMembership("olga", Roles.OPERATORS);
             identity.createMembership("olga", Roles.APPROVERS);
         }
-    }
-
-    StorageVolume volume() {
-        return new StorageVolume("local", "p", "d.img", PATH, "raw", volumeCapacity, 0, null);
     }
 
     @Test
@@ -108,7 +91,7 @@ class FourEyesOffTest {
         await().pollInSameThread().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
                 .until(() -> resizes.find(id).orElseThrow().status().isFinal());
         assertThat(resizes.find(id).orElseThrow().status()).isEqualTo(ResizeStatus.COMPLETED);
-        assertThat(volumeCapacity).isEqualTo(64 * MIB + (2L << 30));
+        assertThat(libvirt.capacity(PATH)).isEqualTo(64 * MIB + (2L << 30));
         assertThat(audit.forResize(id)).filteredOn(e -> e.type().equals("RESIZE_APPROVED"))
                 .extracting(AuditEvent::user).containsExactly("olga");
         // written once per start, not per approval

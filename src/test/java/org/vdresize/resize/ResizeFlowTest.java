@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,15 +39,11 @@ import org.vdresize.audit.AuditService;
 import org.vdresize.common.OperationFailedException;
 import org.vdresize.config.Roles;
 import org.vdresize.guest.GuestAgentPort;
-import org.vdresize.guest.GuestAgentUnavailableException;
 import org.vdresize.inventory.InventoryPort;
 import org.vdresize.inventory.StoragePool;
-import org.vdresize.inventory.StorageVolume;
-import org.vdresize.inventory.Vm;
-import org.vdresize.inventory.VmDisk;
 import org.vdresize.inventory.VmState;
 import org.vdresize.storage.StoragePort;
-import org.vdresize.vm.BlockInfo;
+import org.vdresize.testsupport.FakeLibvirt;
 import org.vdresize.vm.HypervisorPort;
 import org.vdresize.guest.GuestStatus;
 import org.vdresize.vm.VmDiskStatus;
@@ -85,11 +80,7 @@ class ResizeFlowTest {
     @Autowired io.micrometer.core.instrument.MeterRegistry meters;
     @Autowired org.springframework.transaction.PlatformTransactionManager transactionManager;
 
-    /** the fake world: the volume's capacity, and what each VM's QEMU reports */
-    volatile long volumeCapacity;
-    final Map<String, Long> qemuCapacity = new ConcurrentHashMap<>();
-    final List<Vm> vms = new ArrayList<>();
-    String format = "raw";
+    FakeLibvirt libvirt;
 
     /**
      * Camunda's authorization checks are on (as in application.yml): the users who start resizes
@@ -108,48 +99,23 @@ class ResizeFlowTest {
     @BeforeEach
     void world() {
         reset(inventory, storage, hypervisor, guestAgent);
-        when(guestAgent.command(anyString(), anyString(), anyString(), org.mockito.ArgumentMatchers.anyInt()))
-                .thenThrow(new GuestAgentUnavailableException("QEMU guest agent is not configured", null));
+        libvirt = FakeLibvirt.stub(inventory, storage, hypervisor, guestAgent);
+        libvirt.volume("d", 64 * MIB);
         jdbc.update("delete from vdr_disk_lock");
-        vms.clear();
-        qemuCapacity.clear();
-        volumeCapacity = 64 * MIB;
-        when(inventory.vms()).thenAnswer(i -> List.copyOf(vms));
-        // the path lookups and grow answer from the basic calls, as the ports' defaults do
-        when(inventory.vmsUsing(anyString())).thenCallRealMethod();
-        when(inventory.volumesBackedBy(anyString())).thenCallRealMethod();
-        when(hypervisor.grow(anyString(), anyString(), anyString(), anyLong())).thenCallRealMethod();
-        when(inventory.findVm(anyString())).thenAnswer(i -> vms.stream()
-                .filter(vm -> vm.name().equals(i.getArgument(0)) || vm.uuid().equals(i.getArgument(0))).findFirst());
-        when(inventory.volumes()).thenAnswer(i -> List.of(volume()));
-        when(inventory.volumeByPath(PATH)).thenAnswer(i -> Optional.of(volume()));
-        when(inventory.findPool("p")).thenReturn(Optional.of(new StoragePool("local", "p", "dir", "/pool", 1L << 40, 0, 1L << 40)));
-        when(storage.volume("local", "p", "d.img")).thenAnswer(i -> volume());
-        doAnswer(i -> volumeCapacity = i.getArgument(3)).when(storage).grow(eq("local"), eq("p"), eq("d.img"), anyLong(), anyBoolean());
-        doAnswer(i -> volumeCapacity = i.getArgument(3)).when(storage).shrinkBack(eq("local"), eq("p"), eq("d.img"), anyLong());
-        when(hypervisor.blockInfo(eq("local"), anyString(), eq("vdb"))).thenAnswer(i -> {
-            long c = qemuCapacity.getOrDefault(i.<String>getArgument(1), volumeCapacity);
-            return new BlockInfo(c, 0, c);
-        });
-        doAnswer(i -> qemuCapacity.put(i.getArgument(1), i.getArgument(3)))
-                .when(hypervisor).blockResize(eq("local"), anyString(), eq("vdb"), anyLong());
     }
 
-    StorageVolume volume() {
-        return new StorageVolume("local", "p", "d.img", PATH, format, volumeCapacity, 0, null);
+    /** the disk's qcow2 (a volume of the same size) */
+    void qcow2() {
+        libvirt.volume("d", 64 * MIB, "qcow2");
     }
 
     void runningVm(String name) {
-        vms.add(new Vm("local", name, name + "-uuid", VmState.RUNNING,
-                List.of(new VmDisk("vdb", "virtio", "disk", PATH, format, false, true, null))));
-        qemuCapacity.put(name + "-uuid", volumeCapacity);
+        libvirt.add(name, VmState.RUNNING, true, libvirt.vdb(PATH, true, null));
     }
 
     /** a running VM whose domain XML has no guest agent channel (org.qemu.guest_agent.0) */
     void runningVmWithoutAgentChannel(String name) {
-        vms.add(new Vm("local", name, name + "-uuid", VmState.RUNNING,
-                List.of(new VmDisk("vdb", "virtio", "disk", PATH, format, false, true, null)), false));
-        qemuCapacity.put(name + "-uuid", volumeCapacity);
+        libvirt.add(name, VmState.RUNNING, false, libvirt.vdb(PATH, true, null));
     }
 
     /** the jobs of the resize's instance that committed (the engine's job log, history level full) */
@@ -258,8 +224,9 @@ class ResizeFlowTest {
         assertThat(done.status()).isEqualTo(ResizeStatus.COMPLETED);
         assertThat(done.oldSize()).isEqualTo(64 * MIB);
         assertThat(done.newSize()).isEqualTo(80 * MIB);
-        assertThat(volumeCapacity).isEqualTo(80 * MIB);
-        assertThat(qemuCapacity).containsEntry("vm1-uuid", 80 * MIB).containsEntry("vm2-uuid", 80 * MIB);
+        assertThat(libvirt.capacity(PATH)).isEqualTo(80 * MIB);
+        assertThat(libvirt.qemuCapacity("vm1-uuid")).isEqualTo(80 * MIB);
+        assertThat(libvirt.qemuCapacity("vm2-uuid")).isEqualTo(80 * MIB);
         assertThat(done.vms()).extracting(ResizeView.VmOutcome::status).containsExactly(VmDiskStatus.RESIZED, VmDiskStatus.RESIZED);
         assertThat(done.requestedBy()).isEqualTo("alice");
         assertThat(done.steps()).extracting(ResizeView.Step::name).contains("VALIDATE", "LOCK_DISK", "STORAGE_EXTEND",
@@ -273,7 +240,7 @@ class ResizeFlowTest {
 
     @Test
     void qcow2HeldByARunningQemuIsGrownByQemuOnly() throws Exception {
-        format = "qcow2";
+        qcow2();
         runningVm("vm1");
         ResizeView done = awaitEnd(resizes.start(byPath("1G"), "bob").id());
         assertThat(done.status()).isEqualTo(ResizeStatus.COMPLETED);
@@ -290,7 +257,7 @@ class ResizeFlowTest {
      */
     @Test
     void onlineQcow2ResizeOfAVmWithoutAgentChannelCommitsTwoJobsAndRecordsNoAgent() throws Exception {
-        format = "qcow2";
+        qcow2();
         runningVmWithoutAgentChannel("vm1");
 
         ResizeView done = awaitEnd(resizes.start(byPath("+16M"), "bob").id());
@@ -316,7 +283,8 @@ class ResizeFlowTest {
         CountDownLatch release = new CountDownLatch(1);
         doAnswer(i -> {
             release.await(20, TimeUnit.SECONDS);
-            return volumeCapacity = i.getArgument(3);
+            libvirt.setCapacity(PATH, i.getArgument(3));
+            return null;
         }).when(storage).grow(eq("local"), eq("p"), eq("d.img"), anyLong(), anyBoolean());
 
         String id = resizes.start(byPath("+16M"), "alice").id();
@@ -425,7 +393,7 @@ class ResizeFlowTest {
         assertThat(done.status()).isEqualTo(ResizeStatus.ROLLED_BACK);
         assertThat(done.error().code()).isEqualTo("STORAGE_JOB_FAILED");
         assertThat(done.error().message()).contains("no space left");
-        assertThat(volumeCapacity).isEqualTo(64 * MIB);
+        assertThat(libvirt.capacity(PATH)).isEqualTo(64 * MIB);
         verify(hypervisor, never()).blockResize(anyString(), anyString(), anyString(), anyLong());
         assertThat(jdbc.queryForObject("select count(*) from vdr_disk_lock", Integer.class)).isZero();
         assertThat(auditTypes(done.id())).containsExactly("RESIZE_REQUESTED", "STORAGE_ROLLED_BACK", "RESIZE_ROLLED_BACK");
@@ -440,7 +408,7 @@ class ResizeFlowTest {
         assertThat(done.status()).isEqualTo(ResizeStatus.ROLLED_BACK);
         assertThat(done.error().code()).isEqualTo("VM_RESIZE_FAILED");
         verify(storage, times(1)).shrinkBack("local", "p", "d.img", 64 * MIB);
-        assertThat(volumeCapacity).isEqualTo(64 * MIB);
+        assertThat(libvirt.capacity(PATH)).isEqualTo(64 * MIB);
         assertThat(done.vms()).extracting(ResizeView.VmOutcome::status).containsExactly(VmDiskStatus.FAILED);
     }
 
@@ -448,16 +416,11 @@ class ResizeFlowTest {
     void aSecondVmRefusingAfterTheFirstSawTheSizeNeedsAPersonAndNeverShrinks() throws Exception {
         runningVm("vm1");
         runningVm("vm2");
-        doAnswer(i -> {
-            if (i.getArgument(1).equals("vm2-uuid")) {
-                throw new OperationFailedException("vm2 refused");
-            }
-            return qemuCapacity.put(i.getArgument(1), i.getArgument(3));
-        }).when(hypervisor).blockResize(anyString(), anyString(), anyString(), anyLong());
+        libvirt.failBlockResize("vm2", new OperationFailedException("vm2 refused"));
         ResizeView view = awaitEnd(resizes.start(byPath("+16M"), "bob").id());
         assertThat(view.status()).isEqualTo(ResizeStatus.NEEDS_ATTENTION);
         verify(storage, never()).shrinkBack(anyString(), anyString(), anyString(), anyLong());
-        assertThat(volumeCapacity).isEqualTo(80 * MIB);
+        assertThat(libvirt.capacity(PATH)).isEqualTo(80 * MIB);
         assertThat(jdbc.queryForObject("select count(*) from vdr_disk_lock", Integer.class)).as("still locked").isOne();
         runtime.deleteProcessInstance(view.id(), "test cleanup");
     }
@@ -489,7 +452,7 @@ class ResizeFlowTest {
         assertThat(outcomes).filteredOn(RejectionCode.class::isInstance).containsOnly(RejectionCode.DISK_BUSY).hasSize(n - 1);
         ResizeView winner = (ResizeView) outcomes.stream().filter(ResizeView.class::isInstance).findFirst().orElseThrow();
         assertThat(awaitEnd(winner.id()).status()).isEqualTo(ResizeStatus.COMPLETED);
-        assertThat(volumeCapacity).isEqualTo(80 * MIB);
+        assertThat(libvirt.capacity(PATH)).isEqualTo(80 * MIB);
     }
 
     ResizeView awaitStatus(String id, ResizeStatus status) {
@@ -522,7 +485,7 @@ class ResizeFlowTest {
 
         ResizeView done = awaitEnd(waiting.id());
         assertThat(done.status()).isEqualTo(ResizeStatus.COMPLETED);
-        assertThat(volumeCapacity).isEqualTo(64 * MIB + (2L << 30));
+        assertThat(libvirt.capacity(PATH)).isEqualTo(64 * MIB + (2L << 30));
         List<AuditEvent> events = audit.forResize(done.id());
         assertThat(events).extracting(AuditEvent::type).startsWith("RESIZE_REQUESTED", "RESIZE_APPROVED");
         assertThat(events.get(1).user()).isEqualTo("carol");
@@ -615,7 +578,7 @@ class ResizeFlowTest {
         ResizeView done = awaitEnd(waiting.id());
         assertThat(done.status()).isEqualTo(ResizeStatus.REJECTED);
         assertThat(done.error().code()).isEqualTo("NOT_APPROVED");
-        assertThat(volumeCapacity).isEqualTo(64 * MIB);
+        assertThat(libvirt.capacity(PATH)).isEqualTo(64 * MIB);
         verify(hypervisor, never()).blockResize(anyString(), anyString(), anyString(), anyLong());
         assertThat(jdbc.queryForObject("select count(*) from vdr_disk_lock", Integer.class)).isZero();
         assertThat(auditTypes(done.id())).containsExactly("RESIZE_REQUESTED", "RESIZE_REJECTED");
@@ -626,7 +589,10 @@ class ResizeFlowTest {
     void aStepWaitingForARetryIsShownAsRetrying() throws Exception {
         runningVm("vm1");
         doThrow(new org.vdresize.common.TransientFailureException("libvirtd restarting"))
-                .doAnswer(i -> qemuCapacity.put(i.getArgument(1), i.getArgument(3)))
+                .doAnswer(i -> {
+                    libvirt.blockResize(i.getArgument(1), i.getArgument(3));
+                    return null;
+                })
                 .when(hypervisor).blockResize(eq("local"), anyString(), eq("vdb"), anyLong());
 
         ResizeView started = resizes.start(byPath("+16M"), "alice");
