@@ -4,42 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.vdresize.testsupport.LibvirtFixture.MIB;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.ProcessEngines;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.vdresize.testsupport.LibvirtFixture;
 import org.vdresize.testsupport.LibvirtFixture.Disk;
 
@@ -63,66 +45,30 @@ import org.vdresize.testsupport.LibvirtFixture.Disk;
         "vdresize.hosts[0].name=local", "vdresize.hosts[0].uri=qemu:///system",
         "vdresize.approval.growth-bytes=67108864",  // +16M runs at once, +128M waits for an approver
         "camunda.bpm.generate-unique-process-application-name=true"})
-class CockpitPluginBrowserIT {
+class CockpitPluginBrowserIT extends BrowserTestBase {
 
-    private static final Logger log = LoggerFactory.getLogger(CockpitPluginBrowserIT.class);
     static final Duration UI_WAIT = Duration.ofSeconds(120);
     static final Duration RESIZE_WAIT = Duration.ofSeconds(90);
-
-    /** As in {@link OperatorBrowserIT}: the webapps find their engine by name in a static map. */
-    @DynamicPropertySource
-    static void engineName(DynamicPropertyRegistry properties) {
-        boolean taken = ProcessEngines.getProcessEngines().containsKey("vdresize");
-        properties.add("camunda.bpm.process-engine-name", () -> taken ? "vdresize" + System.nanoTime() : "vdresize");
-    }
-
-    @LocalServerPort int port;
-    @Autowired ProcessEngine engine;
 
     LibvirtFixture lv;
     Path image;
     String vm;
-    ChromeDriver browser;
-    WebDriverWait wait;
-    Path screenshots;
     ApiClient auditorApi;
-    long started;
+
+    CockpitPluginBrowserIT() {
+        super(UI_WAIT);
+    }
 
     @BeforeAll
     void setUp() throws IOException {
-        for (String binary : List.of(OperatorBrowserIT.CHROMIUM, OperatorBrowserIT.CHROMEDRIVER)) {
-            assertThat(new File(binary).canExecute()).as(binary + " is missing: run scripts/setup-host.sh --tests").isTrue();
-        }
-        String target = System.getProperty("vdresize.screenshots");
-        screenshots = Path.of(target == null || target.isBlank() ? "target/screenshots" : target);
-        Files.createDirectories(screenshots);
         lv = LibvirtFixture.create();
         image = lv.createQcow2("cockpit.qcow2", 64 * MIB);
         vm = lv.startVm("cockpit", Disk.virtio(image, "vdb"));
         auditorApi = new ApiClient(port, "auditor", "auditor");
-
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(OperatorBrowserIT.CHROMIUM);
-        // the page's console, for diagnose() when a step fails
-        org.openqa.selenium.logging.LoggingPreferences logs = new org.openqa.selenium.logging.LoggingPreferences();
-        logs.enable(org.openqa.selenium.logging.LogType.BROWSER, java.util.logging.Level.ALL);
-        options.setCapability("goog:loggingPrefs", logs);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + Files.createTempDirectory("vdr-it-chromium-"), "--window-size=1680,1250");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(OperatorBrowserIT.CHROMEDRIVER)).build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().window().setSize(new Dimension(1680, 1250));
-        wait = new WebDriverWait(browser, UI_WAIT);
-        started = System.nanoTime();
     }
 
     @AfterAll
     void tearDown() {
-        if (browser != null) {
-            browser.quit();
-        }
         if (lv != null) {
             lv.close();
         }
@@ -130,29 +76,6 @@ class CockpitPluginBrowserIT {
 
     @Test
     void anAuditorAndAnOperatorReadTheResizesInCockpitAndTheAuditorCannotAct() {
-        try {
-            readTheResizesInCockpit();
-        } catch (RuntimeException | AssertionError e) {
-            diagnose();
-            throw e;
-        }
-    }
-
-    /** Where the browser was when a step failed: a picture, the page and its console, in target/. */
-    void diagnose() {
-        try {
-            Path dir = Files.createDirectories(Path.of("target/cockpit-plugin-failure"));
-            Files.write(dir.resolve("page.png"), browser.getScreenshotAs(OutputType.BYTES));
-            Files.writeString(dir.resolve("page.html"), browser.getCurrentUrl() + "\n" + browser.getPageSource());
-            Files.write(dir.resolve("console.log"), browser.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER)
-                    .getAll().stream().map(Object::toString).toList());
-            log.warn("Cockpit plugin IT failed at {}: picture, page and console in {}", browser.getCurrentUrl(), dir.toAbsolutePath());
-        } catch (IOException | RuntimeException e) {
-            log.warn("no diagnosis: {}", e.toString());
-        }
-    }
-
-    void readTheResizesInCockpit() {
         // 1. two resizes through the API, as automation starts them
         ApiClient operatorApi = new ApiClient(port, "operator", "operator");
         String body = "{\"vm\":\"" + vm + "\",\"target\":\"vdb\",\"size\":\"%s\",\"reason\":\"%s\"}";
@@ -168,7 +91,7 @@ class CockpitPluginBrowserIT {
         step("resize " + finished + " COMPLETED, " + waiting + " WAITING_FOR_APPROVAL");
 
         // 2. the auditor's dashboard: the figures are the API's
-        logIn("auditor");
+        logIn("cockpit", "auditor");
         WebElement dashboard = openDashboard();
         JsonNode stats = auditorApi.get("/api/stats/resizes?days=30").body();
         checkFigures(dashboard, stats);
@@ -212,7 +135,7 @@ class CockpitPluginBrowserIT {
         step("auditor: the tab shows the waiting resize; a POST with the session is 401");
 
         // 6. the operator: the same figures, and the way to Tasklist for the waiting resize
-        logIn("operator");
+        logIn("cockpit", "operator");
         WebElement operatorDashboard = openDashboard();
         checkFigures(operatorDashboard, new ApiClient(port, "operator", "operator").get("/api/stats/resizes?days=30").body());
         WebElement link = visible(By.cssSelector(".vdr-waiting-resize[data-resize-id='" + waiting + "'] a.vdr-tasklist"));
@@ -270,14 +193,6 @@ class CockpitPluginBrowserIT {
 
     // ---- the browser ----------------------------------------------------------------------------
 
-    void logIn(String user) {
-        browser.manage().deleteAllCookies();
-        open("/camunda/app/cockpit/" + engine.getName() + "/");
-        visible(By.cssSelector("input[ng-model=username]")).sendKeys(user);
-        visible(By.cssSelector("input[ng-model=password]")).sendKeys(user + Keys.ENTER);
-        visible(By.xpath("//a[contains(normalize-space(.),'" + OperatorBrowserIT.displayName(user) + "')]"));
-    }
-
     /** Cockpit's dashboard; plugins of cockpit.dashboard sit in a section that may start collapsed. */
     WebElement openDashboard() {
         open("/camunda/app/cockpit/" + engine.getName() + "/#/dashboard");
@@ -324,29 +239,8 @@ class CockpitPluginBrowserIT {
         return ((Number) status).longValue();
     }
 
-    void open(String path) {
-        browser.get("http://localhost:" + port + path);
-    }
-
-    WebElement visible(By by) {
-        return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
-    }
-
     void scrollTo(WebElement element) {
         ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView({block: 'start'})", element);
-    }
-
-    void screenshot(String name) {
-        OperatorBrowserIT.sleep(400);
-        try {
-            Files.write(screenshots.resolve(name), browser.getScreenshotAs(OutputType.BYTES));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    void step(String what) {
-        log.info("Cockpit plugin IT, {} s: {}", (System.nanoTime() - started) / 1_000_000_000, what);
     }
 
     static Iterable<Map.Entry<String, JsonNode>> iterable(JsonNode object) {

@@ -5,39 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.vdresize.testsupport.LibvirtFixture.MIB;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.StreamSupport;
-import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.ProcessEngines;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.openqa.selenium.support.ui.WebDriverWait;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.vdresize.config.Roles;
 import org.vdresize.testsupport.LibvirtFixture;
 import org.vdresize.testsupport.LibvirtFixture.Disk;
@@ -63,74 +46,30 @@ import org.vdresize.testsupport.LibvirtFixture.Disk;
         // 64 MiB: +16M runs at once, +128M waits for a disk approver
         "vdresize.approval.growth-bytes=67108864",
         "camunda.bpm.generate-unique-process-application-name=true"})
-class OperatorBrowserIT {
+class OperatorBrowserIT extends BrowserTestBase {
 
-    private static final Logger log = LoggerFactory.getLogger(OperatorBrowserIT.class);
-    static final String CHROMIUM = "/usr/bin/chromium";
-    static final String CHROMEDRIVER = "/usr/bin/chromedriver";
     static final Duration UI_WAIT = Duration.ofSeconds(60);
     static final Duration RESIZE_WAIT = Duration.ofSeconds(90);
-
-    /**
-     * The webapps and engine-rest find their engine by the name in their URL in Camunda's static
-     * {@link ProcessEngines} map, where an engine of the same name registered later replaces an
-     * earlier one. The other ITs' engines are all called "default" and their contexts stay alive in
-     * this JVM, so with that name this test's Tasklist could end up talking to another test's engine.
-     * It is "vdresize" (what the webapps' header shows in the pictures of docs/), or a unique name if
-     * that is taken too.
-     */
-    @DynamicPropertySource
-    static void engineName(DynamicPropertyRegistry properties) {
-        boolean taken = ProcessEngines.getProcessEngines().containsKey("vdresize");
-        properties.add("camunda.bpm.process-engine-name", () -> taken ? "vdresize" + System.nanoTime() : "vdresize");
-    }
-
-    @LocalServerPort int port;
-    @Autowired ProcessEngine engine;
 
     LibvirtFixture lv;
     Path image;
     String vm;
-    ChromeDriver browser;
-    WebDriverWait wait;
-    Path screenshots;
     ApiClient api;
-    long started;
+
+    OperatorBrowserIT() {
+        super(UI_WAIT);
+    }
 
     @BeforeAll
     void setUp() throws IOException {
-        for (String binary : List.of(CHROMIUM, CHROMEDRIVER)) {
-            assertThat(new File(binary).canExecute()).as(binary + " is missing: run scripts/setup-host.sh --tests "
-                    + "(apt-get install chromium chromium-driver)").isTrue();
-        }
-        String target = System.getProperty("vdresize.screenshots");
-        screenshots = Path.of(target == null || target.isBlank() ? "target/screenshots" : target);
-        Files.createDirectories(screenshots);
-
         lv = LibvirtFixture.create();
         image = lv.createQcow2("operator.qcow2", 64 * MIB);
         vm = lv.startVm("operator", Disk.virtio(image, "vdb"));
         api = new ApiClient(port, "auditor", "auditor");  // reads only
-
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + Files.createTempDirectory("vdr-it-chromium-"), "--window-size=1680,1250");
-        // Debian's chromedriver, never one that Selenium Manager would try to download
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File(CHROMEDRIVER)).build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().window().setSize(new Dimension(1680, 1250));
-        wait = new WebDriverWait(browser, UI_WAIT);
-        started = System.nanoTime();
     }
 
     @AfterAll
     void tearDown() {
-        if (browser != null) {
-            browser.quit();
-        }
         if (lv != null) {
             lv.close();
         }
@@ -306,35 +245,9 @@ class OperatorBrowserIT {
                 .toList();
     }
 
-    /** A fresh session (no cookies) and the webapp's login form; the demo users' password is their name. */
-    void logIn(String webapp, String user) {
-        browser.manage().deleteAllCookies();
-        open("/camunda/app/" + webapp + "/" + engine.getName() + "/");
-        visible(By.cssSelector("input[ng-model=username]")).sendKeys(user);
-        visible(By.cssSelector("input[ng-model=password]")).sendKeys(user + Keys.ENTER);
-        visible(By.xpath("//a[contains(normalize-space(.),'" + displayName(user) + "')]"));
-    }
-
-    static String displayName(String user) {
-        return switch (user) {
-            case "operator" -> "Olga Operator";
-            case "approver" -> "Arno Approver";
-            case "auditor" -> "Ada Auditor";
-            default -> "Demo User";
-        };
-    }
-
     By filter(String name) {
         return By.xpath("//*[contains(@class,'task-filters')]//*[self::a or self::h4 or self::span]"
                 + "[starts-with(normalize-space(.),'" + name + "')]");
-    }
-
-    void open(String path) {
-        browser.get("http://localhost:" + port + path);
-    }
-
-    WebElement visible(By by) {
-        return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
     }
 
     void click(By by) {
@@ -345,27 +258,5 @@ class OperatorBrowserIT {
 
     void scrollTo(WebElement element) {
         ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView({block: 'center'})", element);
-    }
-
-    void screenshot(String name) {
-        sleep(400);  // let fades and the form's own rendering settle
-        try {
-            Files.write(screenshots.resolve(name), browser.getScreenshotAs(OutputType.BYTES));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    void step(String what) {
-        log.info("browser IT, {} s: {}", (System.nanoTime() - started) / 1_000_000_000, what);
-    }
-
-    static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }
