@@ -265,18 +265,29 @@ public class StorageJobService {
 
     private void run(StorageJob job) {
         Timer.Sample sample = Timer.start(meters);
-        String outcome = StorageJob.State.FAILED.name();
+        RuntimeException failure = null;
         try {
             log.info("[{}] storage job {}: {} to {} B", job.path(), job.id(), job.mode(), job.targetCapacity());
             storage.grow(job.host(), job.pool(), job.volume(), job.targetCapacity(), job.mode() == StorageResizeMode.ALLOCATE);
-            outcome = StorageJob.State.DONE.name();
-            jobs.finish(job.id(), StorageJob.State.DONE, null, clock.instant());
-            log.info("[{}] storage job {} done", job.path(), job.id());
         } catch (RuntimeException e) {
-            log.warn("[{}] storage job {} failed: {}", job.path(), job.id(), e.getMessage());
-            jobs.finish(job.id(), StorageJob.State.FAILED, e.getMessage(), clock.instant());
+            failure = e;
         } finally {
-            sample.stop(jobTimer(job.mode(), outcome));
+            sample.stop(jobTimer(job.mode(), (failure == null ? StorageJob.State.DONE : StorageJob.State.FAILED).name()));
+        }
+        try {
+            if (failure == null) {
+                jobs.finish(job.id(), StorageJob.State.DONE, null, clock.instant());
+                log.info("[{}] storage job {} done", job.path(), job.id());
+            } else {
+                log.warn("[{}] storage job {} failed: {}", job.path(), job.id(), failure.getMessage());
+                jobs.finish(job.id(), StorageJob.State.FAILED, failure.getMessage(), clock.instant());
+            }
+        } catch (RuntimeException e) {
+            // a grow that worked must not be recorded FAILED because the database did not answer (e.g. the
+            // node is stopping): the row stays RUNNING, and a check re-derives the job from the volume
+            log.warn("[{}] storage job {} ended ({}), but its end could not be recorded: {}; a check re-derives it "
+                    + "from the volume", job.path(), job.id(), failure == null ? "grown" : "failed", e.getMessage());
+        } finally {
             running.remove(job.id());
         }
         try {

@@ -215,6 +215,39 @@ class StorageJobServiceTest {
         awaitState("j1", StorageJob.State.DONE);
     }
 
+    /** e.g. H2 closed by its own shutdown hook while the stopping node waited for the job (StopDuringStorageJobIT) */
+    @Test
+    void aGrowWhoseEndCannotBeRecordedStaysRunningAndIsReDerivedNotFailed() throws Exception {
+        doAnswer(i -> {
+            capacity = i.getArgument(3);
+            allocation = capacity;
+            return null;
+        }).when(storage).grow("h", "p", "v", 2 * GIB, true);
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean(true);
+        StorageJobRepository closing = new StorageJobRepository(jdbc) {
+            @Override
+            boolean finish(String id, StorageJob.State state, String error, Instant at) {
+                if (closed.getAndSet(false)) {
+                    throw new org.springframework.jdbc.CannotGetJdbcConnectionException("Database is already closed");
+                }
+                return super.finish(id, state, error, at);
+            }
+        };
+        StorageJobService jobs = new StorageJobService(storage, closing, new NodeIdentity(), clock,
+                new StorageSettings(Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofSeconds(15)), listener, meters,
+                storageThreads());
+
+        StorageJob job = jobs.start(new StorageJobService.Target("r1", "/p/v", "h", "p", "v", StorageResizeMode.ALLOCATE,
+                GIB, 2 * GIB));
+        assertThat(listener.awaitEnded(1)).containsExactly("ended r1");
+
+        assertThat(repository.find(job.id()).orElseThrow().state()).as("not FAILED: the grow worked")
+                .isEqualTo(StorageJob.State.RUNNING);
+        StorageJobStatus status = jobs.check(job.id());
+        assertThat(status.outcome()).as(status.detail()).isEqualTo(StorageJobStatus.Outcome.DONE);
+        assertThat(repository.find(job.id()).orElseThrow().state()).isEqualTo(StorageJob.State.DONE);
+    }
+
     @Test
     void undoShrinksBackToTheExactOldCapacityOnce() throws Exception {
         doAnswer(i -> capacity = i.getArgument(3)).when(storage).grow("h", "p", "v", 2 * GIB, false);
