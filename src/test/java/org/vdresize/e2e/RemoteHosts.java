@@ -6,12 +6,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.stream.StreamSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.vdresize.testsupport.Cmd;
+import org.vdresize.testsupport.LibvirtFixture;
+import org.vdresize.testsupport.LibvirtFixture.Disk;
+import org.vdresize.testsupport.PrivateLibvirtd;
 
 /** What TlsHostIT and SshHostIT ask the application and a host the same way. */
 final class RemoteHosts {
 
+    private static final Logger log = LoggerFactory.getLogger(RemoteHosts.class);
     static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+    /** A running VM whose vdb is a 16 MiB qcow2, on a private libvirtd. */
+    record RemoteVm(LibvirtFixture fixture, String name) {
+    }
 
     private RemoteHosts() {
     }
@@ -57,6 +67,42 @@ final class RemoteHosts {
             }
         }
         throw new IllegalStateException("no capacity of " + vm + " " + target + " at " + uri);
+    }
+
+    /** Made through the daemon's own socket: the application and the oracle use only the transport under test. */
+    static RemoteVm startVm(PrivateLibvirtd daemon, String label) {
+        LibvirtFixture fixture = LibvirtFixture.create(daemon.uri(), null);
+        String name = fixture.startVm(label, Disk.virtio(fixture.createQcow2(label + ".qcow2", 16 * LibvirtFixture.MIB), "vdb"));
+        return new RemoteVm(fixture, name);
+    }
+
+    /** Removes the VM, starting the daemon again first if a test left it stopped. */
+    static void remove(RemoteVm vm, PrivateLibvirtd daemon) {
+        if (daemon != null && !daemon.isRunning()) {
+            daemon.start();
+        }
+        if (vm != null) {
+            vm.fixture().close();
+        }
+    }
+
+    /** Grows the VM's vdb by 1 MiB through the API: it is done on that host, and virsh over {@code oracleUri} sees it. */
+    static void growByOneMiB(ApiClient api, String host, RemoteVm vm, String oracleUri, long expected) {
+        JsonNode done = resize(api, "{\"vm\":\"" + vm.name() + "\",\"target\":\"vdb\",\"size\":\"+1M\",\"notifyGuest\":false}");
+        log.info("resize on {}: {}", host, done);
+        assertThat(done.at("/vms/0/host").asText()).isEqualTo(host);
+        assertThat(done.at("/vms/0/status").asText()).isEqualTo("RESIZED");
+        assertThat(domblkinfoCapacity(oracleUri, vm.name(), "vdb")).isEqualTo(expected);
+    }
+
+    /** Stops the host's daemon: the host is unavailable with an error; starts it again: available again. */
+    static void restart(ApiClient api, String host, PrivateLibvirtd daemon) {
+        daemon.stop();
+        JsonNode down = awaitAvailable(api, host, false);
+        log.info("{} while its libvirtd is stopped: {}", host, down);
+        assertThat(down.path("error").asText()).isNotBlank();
+        daemon.start();
+        awaitAvailable(api, host, true);
     }
 
     static void sleep(long ms) {

@@ -31,7 +31,6 @@ import org.vdresize.testsupport.TestExecutors;
 import org.vdresize.inventory.HostStatus;
 import org.vdresize.libvirt.LibvirtHosts;
 import org.vdresize.testsupport.LibvirtFixture;
-import org.vdresize.testsupport.LibvirtFixture.Disk;
 import org.vdresize.testsupport.PrivateLibvirtd;
 import org.vdresize.testsupport.TestFiles;
 import org.vdresize.testsupport.TestSshd;
@@ -68,10 +67,9 @@ class SshHostIT {
     static Path dir;
     static PrivateLibvirtd daemon;
     static TestSshd sshd;
-    static LibvirtFixture vms;
+    static RemoteHosts.RemoteVm vm;
     static Path notChecked;
     static String uri;
-    static String vm;
 
     @LocalServerPort int port;
     ApiClient api;
@@ -108,20 +106,12 @@ class SshHostIT {
         daemon = PrivateLibvirtd.create();
         sshd = TestSshd.start(ADDRESS, daemon);
         uri = "qemu+ssh://root@" + sshd.clientAlias("good", sshd.knownHosts()) + "/system?keyfile=" + sshd.clientKey();
-        // set up through the daemon's own socket; the application and the oracle use ssh only
-        vms = LibvirtFixture.create(daemon.uri(), null);
-        Path disk = vms.createQcow2("ssh.qcow2", 16 * MIB);
-        vm = vms.startVm("ssh", Disk.virtio(disk, "vdb"));
+        vm = RemoteHosts.startVm(daemon, "ssh");
     }
 
     @AfterAll
     static void tearDown() {
-        if (daemon != null && !daemon.isRunning()) {
-            daemon.start();
-        }
-        if (vms != null) {
-            vms.close();
-        }
+        RemoteHosts.remove(vm, daemon);
         if (sshd != null) {
             sshd.close();
         }
@@ -189,25 +179,13 @@ class SshHostIT {
     @Test
     @Order(3)
     void aVmOnTheSshHostIsResizedEndToEnd() {
-        JsonNode done = RemoteHosts.resize(api, "{\"vm\":\"" + vm + "\",\"target\":\"vdb\",\"size\":\"+1M\",\"notifyGuest\":false}");
-        log.info("resize over SSH: {}", done);
-
-        assertThat(done.at("/vms/0/host").asText()).isEqualTo("ssh");
-        assertThat(done.at("/vms/0/status").asText()).isEqualTo("RESIZED");
-        assertThat(RemoteHosts.domblkinfoCapacity(uri + "&no_tty=1", vm, "vdb")).isEqualTo(17 * MIB);
+        RemoteHosts.growByOneMiB(api, "ssh", vm, uri + "&no_tty=1", 17 * MIB);
     }
 
     @Test
     @Order(4)
     void theConnectionSurvivesARestartOfTheDaemon() {
-        daemon.stop();
-        JsonNode down = RemoteHosts.awaitAvailable(api, "ssh", false);
-        log.info("ssh while its libvirtd is stopped: {}", down);
-        assertThat(down.path("error").asText()).isNotBlank();
-
-        daemon.start();
-        RemoteHosts.awaitAvailable(api, "ssh", true);
-        RemoteHosts.resize(api, "{\"vm\":\"" + vm + "\",\"target\":\"vdb\",\"size\":\"+1M\",\"notifyGuest\":false}");
-        assertThat(RemoteHosts.domblkinfoCapacity(uri + "&no_tty=1", vm, "vdb")).isEqualTo(18 * MIB);
+        RemoteHosts.restart(api, "ssh", daemon);
+        RemoteHosts.growByOneMiB(api, "ssh", vm, uri + "&no_tty=1", 18 * MIB);
     }
 }

@@ -25,7 +25,6 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.vdresize.testsupport.LibvirtFixture;
-import org.vdresize.testsupport.LibvirtFixture.Disk;
 import org.vdresize.testsupport.PrivateLibvirtd;
 import org.vdresize.testsupport.TestFiles;
 import org.vdresize.testsupport.TestPki;
@@ -57,9 +56,8 @@ class TlsHostIT {
     static TestPki pki;
     static TestPki otherCa;
     static PrivateLibvirtd daemon;
-    static LibvirtFixture vms;
+    static RemoteHosts.RemoteVm vm;
     static String uri;
-    static String vm;
 
     @LocalServerPort int port;
     ApiClient api;
@@ -90,20 +88,12 @@ class TlsHostIT {
         int tlsPort = freePort();
         daemon = PrivateLibvirtd.create(new PrivateLibvirtd.Tls(ADDRESS, tlsPort, pki.caCert(), pki.serverCert(), pki.serverKey()));
         uri = "qemu+tls://" + ADDRESS + ":" + tlsPort + "/system?pkipath=" + pki.clientDir();
-        // set up through the daemon's own socket; the application and the oracle use TLS only
-        vms = LibvirtFixture.create(daemon.uri(), null);
-        Path disk = vms.createQcow2("tls.qcow2", 16 * MIB);
-        vm = vms.startVm("tls", Disk.virtio(disk, "vdb"));
+        vm = RemoteHosts.startVm(daemon, "tls");
     }
 
     @AfterAll
     static void tearDown() {
-        if (daemon != null && !daemon.isRunning()) {
-            daemon.start();
-        }
-        if (vms != null) {
-            vms.close();
-        }
+        RemoteHosts.remove(vm, daemon);
         if (daemon != null) {
             daemon.close();
         }
@@ -138,27 +128,14 @@ class TlsHostIT {
     @Test
     @Order(2)
     void aVmOnTheTlsHostIsResizedEndToEnd() {
-        JsonNode done = RemoteHosts.resize(api, "{\"vm\":\"" + vm + "\",\"target\":\"vdb\",\"size\":\"+1M\",\"notifyGuest\":false}");
-        log.info("resize over TLS: {}", done);
-
-        assertThat(done.at("/vms/0/host").asText()).isEqualTo("tls");
-        assertThat(done.at("/vms/0/status").asText()).isEqualTo("RESIZED");
-        assertThat(RemoteHosts.domblkinfoCapacity(uri, vm, "vdb")).isEqualTo(17 * MIB);
+        RemoteHosts.growByOneMiB(api, "tls", vm, uri, 17 * MIB);
     }
 
     @Test
     @Order(3)
     void theConnectionSurvivesARestartOfTheDaemon() {
-        daemon.stop();
-        JsonNode down = RemoteHosts.awaitAvailable(api, "tls", false);
-        log.info("tls while its libvirtd is stopped: {}", down);
-        assertThat(down.path("error").asText()).isNotBlank();
-
-        daemon.start();
-        RemoteHosts.awaitAvailable(api, "tls", true);
-        JsonNode done = RemoteHosts.resize(api, "{\"vm\":\"" + vm + "\",\"target\":\"vdb\",\"size\":\"+1M\",\"notifyGuest\":false}");
-        assertThat(done.at("/vms/0/host").asText()).isEqualTo("tls");
-        assertThat(RemoteHosts.domblkinfoCapacity(uri, vm, "vdb")).isEqualTo(18 * MIB);
+        RemoteHosts.restart(api, "tls", daemon);
+        RemoteHosts.growByOneMiB(api, "tls", vm, uri, 18 * MIB);
     }
 
     private static int freePort() {
