@@ -13,7 +13,8 @@ import org.vdresize.inventory.HostStatus;
  * does not answer makes this component {@code UNKNOWN}, never {@code DOWN}: the application itself
  * works (it serves its API and resizes on the other hosts), and UNKNOWN ranks below UP, so the
  * overall status stays UP while the details show the host as unavailable. URIs are shown without
- * their user part and secrets ({@link org.vdresize.inventory.HostUri}), whoever asks.
+ * their user part and secrets ({@link org.vdresize.inventory.HostUri}), whoever asks. A host that is
+ * the same libvirtd as one configured before it is not available, with {@code duplicateOf} naming that host.
  */
 @Component("libvirtHealthIndicator") // the health component is named after the bean: "libvirt"
 public class LibvirtHealthIndicator implements HealthIndicator {
@@ -39,6 +40,9 @@ public class LibvirtHealthIndicator implements HealthIndicator {
         map.put("uri", status.uri());
         map.put("available", status.available());
         map.put("error", status.error());
+        if (status.duplicateOf() != null) {
+            map.put("duplicateOf", status.duplicateOf());
+        }
         return map;
     }
 }

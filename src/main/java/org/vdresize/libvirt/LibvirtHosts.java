@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,6 +41,11 @@ import org.vdresize.inventory.HostUri;
  *
  * <p>Connections are shared by all threads (libvirt connections are thread-safe). A retired
  * connection is closed only when the last call still using it has returned.
+ *
+ * <p>Each new connection reads libvirt's host UUID. A host with the same host UUID as a host configured
+ * before it is the same libvirtd under another name: every call for it is refused
+ * ({@link DuplicateHostException}), so that its VMs and volumes are seen and changed through the first
+ * host only, never twice ({@link HostIdentities}).
  */
 @Component
 public class LibvirtHosts {
@@ -104,11 +110,10 @@ public class LibvirtHosts {
         this.connectWait = connectWait;
         this.connector = connector;
         this.closer = closer;
+        checkConfiguration(properties.hosts());
         Map<String, HostConnection> map = new LinkedHashMap<>();
         for (VdresizeProperties.Host host : properties.hosts()) {
-            if (map.put(host.name(), new HostConnection(host.name(), host.uri(), host.ownsPools())) != null) {
-                throw new IllegalArgumentException("libvirt host configured twice: " + host.name());
-            }
+            map.put(host.name(), new HostConnection(host.name(), host.uri(), host.ownsPools()));
             LibvirtUri uri = LibvirtUri.parse(host.uri());
             uri.refusal().ifPresent(why -> log.warn("libvirt host {} ({}) stays unavailable: {}", host.name(), uri, why));
             if (uri.transport() == LibvirtUri.Transport.TCP) {
@@ -118,6 +123,30 @@ public class LibvirtHosts {
         }
         this.hosts = Map.copyOf(map);
         this.order = List.copyOf(map.keySet());
+    }
+
+    /**
+     * What is certainly wrong without connecting: a name twice, or the same URI under two names (the
+     * application does not start). The same libvirtd behind two different URIs is found by its host
+     * UUID once both have connected ({@link #duplicateOf}).
+     */
+    static void checkConfiguration(List<VdresizeProperties.Host> hosts) {
+        Map<String, String> byUri = new LinkedHashMap<>();
+        Set<String> names = new HashSet<>();
+        for (VdresizeProperties.Host host : hosts) {
+            if (host.name() == null || host.name().isBlank() || host.uri() == null || host.uri().isBlank()) {
+                throw new IllegalArgumentException("every libvirt host needs a name and a uri (vdresize.hosts[N].name, "
+                        + "vdresize.hosts[N].uri); got name " + host.name());
+            }
+            if (!names.add(host.name())) {
+                throw new IllegalArgumentException("libvirt host configured twice: " + host.name());
+            }
+            String first = byUri.putIfAbsent(host.uri(), host.name());
+            if (first != null) {
+                throw new IllegalArgumentException("libvirt hosts " + first + " and " + host.name() + " have the same URI "
+                        + new HostUri(host.uri()).redacted() + ": configure each hypervisor once (docs/hosts.md)");
+            }
+        }
     }
 
     /** The configured host names, in configuration order. */
@@ -134,7 +163,10 @@ public class LibvirtHosts {
         for (String name : order) {
             checks.add(CompletableFuture.supplyAsync(() -> status(name), connector));
         }
-        return checks.stream().map(CompletableFuture::join).toList();
+        // checked in parallel: a host may have been answered before the earlier host it duplicates connected
+        return checks.stream().map(CompletableFuture::join)
+                .map(s -> s.available() ? duplicateOf(s.name()).map(first -> duplicateStatus(s.name(), first)).orElse(s) : s)
+                .toList();
     }
 
     public HostStatus status(String name) {
@@ -142,12 +174,40 @@ public class LibvirtHosts {
         try {
             read(name, "connection check", Connect::getLibVersion);
             return new HostStatus(name, host.uri, true, null);
+        } catch (DuplicateHostException e) {
+            return new HostStatus(name, host.uri, false, e.reason(), e.duplicateOf());
         } catch (HostUnavailableException e) {
             String error = host.lastError(); // libvirt's own words, without our "host x unavailable" prefix
             return new HostStatus(name, host.uri, false, error != null ? error : e.getMessage());
         } catch (RuntimeException e) {
             return new HostStatus(name, host.uri, false, e.getMessage());
         }
+    }
+
+    private HostStatus duplicateStatus(String name, String first) {
+        return new HostStatus(name, host(name).uri, false, DuplicateHostException.reason(first, host(name).hostUuid), first);
+    }
+
+    /**
+     * The host configured before this one that is the same libvirtd, as far as their connections have
+     * told (a host not connected yet, or whose driver has no host UUID, is the duplicate of none).
+     */
+    Optional<String> duplicateOf(String name) {
+        HostConnection host = host(name);
+        if (host.hostUuid == null) {
+            return Optional.empty();
+        }
+        Map<String, String> identities = new LinkedHashMap<>();
+        for (String other : order) {
+            String uuid = hosts.get(other).hostUuid;
+            if (uuid != null) {
+                identities.put(other, uuid);
+            }
+            if (other.equals(name)) {
+                break;
+            }
+        }
+        return HostIdentities.duplicateOf(order, identities, name);
     }
 
     public String uri(String name) {
@@ -205,9 +265,11 @@ public class LibvirtHosts {
 
     private <T> T run(String name, String what, LibvirtCall<T> call, boolean retryOnNewConnection) {
         HostConnection host = host(name);
+        refuseIfDuplicate(host); // as known so far: no round trip for a host already known to be one
         for (int attempt = 1; ; attempt++) {
             Lease lease = host.acquire();
             try {
+                refuseIfDuplicate(host); // a new connection may have told a new host UUID
                 return call.call(lease.connect);
             } catch (LibvirtException e) {
                 if (LibvirtErrors.isConnectionLost(e)) {
@@ -221,6 +283,19 @@ public class LibvirtHosts {
             } finally {
                 host.release(lease);
             }
+        }
+    }
+
+    private void refuseIfDuplicate(HostConnection host) {
+        Optional<String> first = duplicateOf(host.name);
+        if (first.isPresent()) {
+            String uuid = host.hostUuid;
+            if (!first.get().equals(host.reportedDuplicateOf)) {
+                host.reportedDuplicateOf = first.get();
+                log.warn("libvirt host {} ({}) is the same libvirtd as host {} (host UUID {}): not used, its VMs and "
+                        + "volumes are used through {} only", host.name, LibvirtUri.withoutUser(host.uri), first.get(), uuid, first.get());
+            }
+            throw new DuplicateHostException(host.name, first.get(), uuid);
         }
     }
 
@@ -261,6 +336,10 @@ public class LibvirtHosts {
         private Duration backoff = RECONNECT_BACKOFF;
         private String lastError;
         private boolean shutDown;
+        /** libvirt's host UUID as the last connection that opened gave it; null when it gave none. */
+        volatile String hostUuid;
+        /** The host this one was last logged as the duplicate of (logged once, not at every call). */
+        volatile String reportedDuplicateOf;
 
         HostConnection(String name, String uri, List<String> ownsPools) {
             this.name = name;
@@ -346,6 +425,7 @@ public class LibvirtHosts {
                 connectFailed(message, LibvirtErrors.isVerificationFailure(message) ? VERIFICATION_BACKOFF : RECONNECT_BACKOFF);
                 return;
             }
+            String uuid = hostUuid(connect);
             Lease lease = new Lease(connect);
             try {
                 connect.setKeepAlive(KEEPALIVE_INTERVAL_S, KEEPALIVE_COUNT);
@@ -357,6 +437,7 @@ public class LibvirtHosts {
             synchronized (this) {
                 attempt = null;
                 if (!shutDown) {
+                    hostUuid = uuid;
                     current = lease;
                     failedAtNanos = 0;
                     lastError = null;
@@ -368,6 +449,21 @@ public class LibvirtHosts {
                 }
             }
             closeQuietly(connect);
+        }
+
+        /** null when the driver has none (libvirt's test driver) or it cannot be read: then never a duplicate. */
+        private String hostUuid(Connect connect) {
+            try {
+                Optional<String> uuid = LibvirtXml.hostUuid(connect.getCapabilities());
+                if (uuid.isEmpty()) {
+                    log.info("libvirt host {} gives no usable host UUID: it is not compared with the other hosts", name);
+                }
+                return uuid.orElse(null);
+            } catch (LibvirtException | RuntimeException e) {
+                log.warn("cannot read the host UUID of libvirt host {}: it is not compared with the other hosts: {}", name,
+                        e instanceof LibvirtException le ? LibvirtErrors.message(le) : e.toString());
+                return null;
+            }
         }
 
         private void connectFailed(String libvirtMessage, Duration backoff) {

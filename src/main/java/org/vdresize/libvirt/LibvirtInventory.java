@@ -33,7 +33,9 @@ import org.vdresize.inventory.VmState;
  * the pools and volumes are listed live.
  *
  * <p>A host that cannot be reached (or is too busy to answer now) is left out, of listings and of
- * lookups alike. When not a single host could be asked, the call throws
+ * lookups alike. So is a host that is the same libvirtd as a host configured before it
+ * ({@link DuplicateHostException}): what it holds is that first host's, listed and found there once;
+ * unlike an unreachable host, it never makes "not found" uncertain nor a disk unavailable. When not a single host could be asked, the call throws
  * {@link HostUnavailableException} (or another transient failure) instead of answering "nothing",
  * which would be a guess.
  */
@@ -319,6 +321,10 @@ public class LibvirtInventory implements InventoryPort {
                     lastKnown.put(host, List.copyOf(part));
                 }
                 answered++;
+            } catch (DuplicateHostException e) { // its answer is the first host's answer
+                if (lastKnown != null) {
+                    lastKnown.remove(host);
+                }
             } catch (TransientFailureException e) { // unreachable, or too busy to answer now
                 log.debug("{}: host {} skipped: {}", what, host, e.getMessage());
                 lastFailure = e;
@@ -335,7 +341,7 @@ public class LibvirtInventory implements InventoryPort {
     public List<UnreachableHost> unreachableHosts() {
         List<UnreachableHost> unreachable = new ArrayList<>();
         for (HostStatus status : hosts.statuses()) {
-            if (!status.available()) {
+            if (!status.available() && status.duplicateOf() == null) {
                 unreachable.add(new UnreachableHost(status.name(), status.error(),
                         lastKnownVms.getOrDefault(status.name(), List.of()),
                         lastKnownVolumes.getOrDefault(status.name(), List.of())));

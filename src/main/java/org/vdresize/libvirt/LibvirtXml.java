@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -51,6 +53,8 @@ final class LibvirtXml {
     }
 
     private static final Map<String, BigDecimal> UNITS = units();
+    private static final Pattern HOST_UUID = Pattern.compile(
+            "\\p{XDigit}{8}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{12}");
 
     private static final ThreadLocal<DocumentBuilder> BUILDER = ThreadLocal.withInitial(LibvirtXml::newBuilder);
 
@@ -72,6 +76,21 @@ final class LibvirtXml {
             }
         }
         return new DomainDescription(text(child(root, "name")), text(child(root, "uuid")), disks, agentChannel);
+    }
+
+    /**
+     * The host UUID of a capabilities XML ({@code <capabilities><host><uuid>}), lower case; empty when
+     * there is none (libvirt's test driver) or it cannot tell hosts apart: not a UUID, or one digit
+     * repeated (libvirt itself refuses those, e.g. a blank SMBIOS UUID, and then makes up a random one).
+     */
+    static Optional<String> hostUuid(String capabilitiesXml) {
+        Element host = child(parse(capabilitiesXml, "capabilities"), "host");
+        String uuid = host == null ? null : text(child(host, "uuid"));
+        if (uuid == null || !HOST_UUID.matcher(uuid).matches()) {
+            return Optional.empty();
+        }
+        String digits = uuid.replace("-", "").toLowerCase(Locale.ROOT);
+        return digits.chars().distinct().count() == 1 ? Optional.empty() : Optional.of(uuid.toLowerCase(Locale.ROOT));
     }
 
     private static VmDisk disk(Element disk) {

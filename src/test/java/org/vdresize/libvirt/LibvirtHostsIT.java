@@ -26,8 +26,10 @@ import org.springframework.boot.actuate.health.Status;
 import org.vdresize.common.HostUnavailableException;
 import org.vdresize.inventory.HostStatus;
 import org.vdresize.inventory.Vm;
+import org.vdresize.testsupport.Cmd;
 import org.vdresize.testsupport.LibvirtFixture;
 import org.vdresize.testsupport.LibvirtFixture.Disk;
+import org.vdresize.testsupport.PrivateLibvirtd;
 import org.vdresize.testsupport.UnixSocketProxy;
 
 /**
@@ -167,11 +169,14 @@ class LibvirtHostsIT {
 
     @Test
     void aPoolSeenByTwoHostsIsAnsweredFromItsOwner() {
-        try (UnixSocketProxy proxy = UnixSocketProxy.toLibvirt(socketDir.resolve("owner.sock"))) {
-            // two "hosts" that see the same pool, as with shared storage; the second one owns it
+        // two hosts that see the same pool, as with shared storage; the second one owns it. Two daemons:
+        // the same daemon under two names would be one host (DuplicateHostsIT)
+        try (PrivateLibvirtd owner = PrivateLibvirtd.create()) {
+            Cmd.run("virsh", "-q", "-c", owner.uri(), "pool-define-as", lv.poolName(), "dir", "--target", lv.poolDir().toString());
+            Cmd.run("virsh", "-q", "-c", owner.uri(), "pool-start", lv.poolName());
             LibvirtHosts hosts = LibvirtTestSupport.hosts(LibvirtTestSupport.bind(Map.of(
                     "vdresize.hosts[0].name", "any", "vdresize.hosts[0].uri", LibvirtFixture.URI,
-                    "vdresize.hosts[1].name", "owner", "vdresize.hosts[1].uri", proxy.uri(),
+                    "vdresize.hosts[1].name", "owner", "vdresize.hosts[1].uri", owner.uri(),
                     "vdresize.hosts[1].owns-pools[0]", lv.poolName())));
             try {
                 LibvirtInventory inventory = new LibvirtInventory(hosts);
