@@ -71,13 +71,14 @@ public class DiskController {
     private static final String CURSOR_LIST = "disks";
 
     /**
-     * Not in the contract: which configured libvirt hosts answer right now. A URI's user part and
-     * secrets are for camunda-admin only (api-contract.md, "Hypervisor hosts").
+     * Which configured libvirt hosts answer right now, and which is the same libvirtd as an earlier one.
+     * A URI's user part and secrets are for camunda-admin only (api-contract.md, "Hypervisor hosts").
      */
     @GetMapping("/hosts")
-    @Operation(summary = "List libvirt hosts", description = "The configured hosts and whether each answers now. "
-            + "The URI as configured for camunda-admin; for the other groups without its user part and secret "
-            + "parameter values (keyfile=***).")
+    @Operation(summary = "List libvirt hosts", description = "The configured hosts, in configuration order, and "
+            + "whether each answers now. The URI as configured for camunda-admin; for the other groups without its "
+            + "user part and secret parameter values (keyfile=***). duplicateOf names the host configured before this "
+            + "one that is the same libvirtd (same libvirt host UUID): this one is then not available and not used.")
     public List<HostStatus> hosts(@Parameter(hidden = true) Authentication authentication) {
         List<HostStatus> hosts = inventoryService.hosts();
         return isAdmin(authentication) ? hosts : hosts.stream().map(HostStatus::redacted).toList();

@@ -461,7 +461,7 @@ public class LibvirtHosts {
                 return uuid.orElse(null);
             } catch (LibvirtException | RuntimeException e) {
                 log.warn("cannot read the host UUID of libvirt host {}: it is not compared with the other hosts: {}", name,
-                        e instanceof LibvirtException le ? LibvirtErrors.message(le) : e.toString());
+                        new HostUri(uri).scrub(e instanceof LibvirtException le ? LibvirtErrors.message(le) : e.toString()));
                 return null;
             }
         }
