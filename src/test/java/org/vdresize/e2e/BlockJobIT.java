@@ -6,17 +6,12 @@ import static org.vdresize.testsupport.LibvirtFixture.MIB;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.vdresize.audit.AuditEvent;
 import org.vdresize.audit.AuditService;
-import org.vdresize.testsupport.LibvirtFixture;
 import org.vdresize.testsupport.LibvirtFixture.Disk;
 
 /**
@@ -30,31 +25,12 @@ import org.vdresize.testsupport.LibvirtFixture.Disk;
         "spring.datasource.url=jdbc:h2:mem:blockjob;DB_CLOSE_DELAY=-1",
         "vdresize.demo.create-user=true",
         "vdresize.hosts[0].name=local", "vdresize.hosts[0].uri=qemu:///system"})
-class BlockJobIT {
+class BlockJobIT extends RealLibvirtTestBase {
 
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    static LibvirtFixture lv;
-
-    @LocalServerPort int port;
     @Autowired AuditService audit;
     @Autowired JdbcTemplate jdbc;
-    ApiClient api;
-
-    @BeforeAll
-    static void fixture() {
-        lv = LibvirtFixture.create();
-    }
-
-    @AfterAll
-    static void cleanUp() {
-        lv.close();
-    }
-
-    @BeforeEach
-    void client() {
-        api = new ApiClient(port, "demo", "demo");
-    }
 
     @Test
     void aDiskUnderVirshBlockcopyIsDiskBusyAndChangesNothingUntilTheJobIsAborted() {

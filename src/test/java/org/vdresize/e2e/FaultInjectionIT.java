@@ -22,12 +22,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.vdresize.testsupport.Cmd;
 import org.vdresize.testsupport.LibvirtFixture;
 import org.vdresize.testsupport.LibvirtFixture.Disk;
@@ -46,31 +42,12 @@ import org.vdresize.testsupport.ScratchMount;
         "vdresize.hosts[0].name=local", "vdresize.hosts[0].uri=qemu:///system",
         // the race's winner waits for approval, holding the lock however slowly the 49 others arrive
         "vdresize.approval.growth-bytes=1073741824"})
-class FaultInjectionIT {
+class FaultInjectionIT extends RealLibvirtTestBase {
 
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    static LibvirtFixture lv;
-
-    @LocalServerPort int port;
     @org.springframework.beans.factory.annotation.Autowired org.camunda.bpm.engine.TaskService tasks;
     @org.springframework.beans.factory.annotation.Autowired org.camunda.bpm.engine.IdentityService identity;
-    ApiClient api;
-
-    @BeforeAll
-    static void fixture() {
-        lv = LibvirtFixture.create();
-    }
-
-    @AfterAll
-    static void cleanUp() {
-        lv.close();
-    }
-
-    @BeforeEach
-    void client() {
-        api = new ApiClient(port, "demo", "demo");
-    }
 
     /** As an approver does in Tasklist: not demo, who requested it (four eyes), and authenticated (the audit names them). */
     void approve(String taskId, String comment) {

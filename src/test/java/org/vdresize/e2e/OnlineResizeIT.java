@@ -7,13 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.vdresize.testsupport.LibvirtFixture;
 import org.vdresize.testsupport.LibvirtFixture.Disk;
 
 /**
@@ -26,31 +21,12 @@ import org.vdresize.testsupport.LibvirtFixture.Disk;
         "spring.datasource.url=jdbc:h2:mem:e2e;DB_CLOSE_DELAY=-1",
         "vdresize.demo.create-user=true",  // the demo users (password = name), as scripts/run.sh
         "vdresize.hosts[0].name=local", "vdresize.hosts[0].uri=qemu:///system"})
-class OnlineResizeIT {
+class OnlineResizeIT extends RealLibvirtTestBase {
 
     static final byte[] SENTINEL = "vdresize sentinel: this must survive every resize".getBytes(StandardCharsets.UTF_8);
     static final long SENTINEL_AT = 3 * MIB + 17;
     static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    static LibvirtFixture lv;
-
-    @LocalServerPort int port;
-    ApiClient api;
-
-    @BeforeAll
-    static void fixture() {
-        lv = LibvirtFixture.create();
-    }
-
-    @AfterAll
-    static void cleanUp() {
-        lv.close();
-    }
-
-    @BeforeEach
-    void client() {
-        api = new ApiClient(port, "demo", "demo");
-    }
 
     /** Writes the sentinel before any QEMU opens the image (qemu-io cannot write a locked qcow2). */
     static Path withSentinel(Path image) {
