@@ -63,6 +63,8 @@ class StopDuringStorageJobIT {
     static final String SHORT_WAIT = "--spring.lifecycle.timeout-per-shutdown-phase=1s";
     /** 1 GiB of preallocation on the ramfs: 3-7 s, long enough for a SIGTERM to land inside it */
     static final long GROWTH = 1024 * MIB;
+    /** twice that for the stop that must end before the job: a 1 s wait and the JVM's end took up to 1.8 s */
+    static final long LONG_GROWTH = 2 * GROWTH;
     static final long START = 16 * MIB;
     /** H2's own shutdown hook closed the database under the steps and jobs the stopping node waits for */
     static final String H2_CLOSED_EARLY = "Database is already closed";
@@ -135,9 +137,9 @@ class StopDuringStorageJobIT {
         AppJvm first = app != null && app.isAlive() ? app : start(SHORT_WAIT);
         Path image = withSentinel(lv, lv.createRawPreallocated("stop-cut.img", START));
         String vm = lv.startVm("stopcut", Disk.virtio(image, "vdb"));
-        long target = START + GROWTH;
+        long target = START + LONG_GROWTH;
 
-        String id = accepted(first.api(), json("{'vm':'%s','target':'vdb','size':'+1G'}", vm));
+        String id = accepted(first.api(), json("{'vm':'%s','target':'vdb','size':'+2G'}", vm));
         await("the storage job writes the new tail", TIMEOUT, () -> lv.fileSize(image) > START);
         long atStop = lv.fileSize(image);
         Duration stop = stop(first);
