@@ -2,6 +2,7 @@ package org.vdresize.api;
 
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -113,6 +114,26 @@ class DiskControllerTest extends ApiSliceTest {
                 .andExpect(jsonPath("$[0].available").value(true))
                 .andExpect(jsonPath("$[1].name").value("kvm2"))
                 .andExpect(jsonPath("$[1].available").value(false));
+    }
+
+    @Test
+    void aHostThatIsTheSameLibvirtdAsAnEarlierOneNamesItForEveryRole() throws Exception {
+        String error = "same libvirtd as host local (host UUID 545bc96d-f9f2-40b2-8ee2-458a0815009f): its VMs and volumes "
+                + "are used through local only; configure each hypervisor once (docs/hosts.md)";
+        when(inventoryService.hosts()).thenReturn(List.of(new HostStatus("local", "qemu:///system", true, null),
+                new HostStatus("again", "qemu+ssh://root@kvm1/system?keyfile=/etc/vdr/id", false, error, "local")));
+
+        mvc.perform(get("/api/hosts").with(demo()))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$[0].duplicateOf").value(nullValue()))
+                .andExpect(jsonPath("$[1].available").value(false))
+                .andExpect(jsonPath("$[1].duplicateOf").value("local"))
+                .andExpect(jsonPath("$[1].error").value(error));
+        mvc.perform(get("/api/hosts").with(user("someone").authorities(new SimpleGrantedAuthority("GROUP_auditors"))))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$[1].duplicateOf").value("local"))
+                .andExpect(jsonPath("$[1].uri").value("qemu+ssh://kvm1/system?keyfile=***"))
+                .andExpect(jsonPath("$[1].error").value(error));
     }
 
     @Test
