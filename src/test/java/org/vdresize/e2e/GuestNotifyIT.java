@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.vdresize.testsupport.LibvirtFixture.MIB;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,27 +41,18 @@ class GuestNotifyIT {
 
     @BeforeAll
     void bootGuest() throws Exception {
-        GuestImage image = GuestImage.get();
         lv = LibvirtFixture.create();
         Path blk = lv.createQcow2("g-blk.qcow2", 128 * MIB);
         Path scsi = lv.createRawSparse("g-scsi.img", 128 * MIB);
         Path xfs = lv.createQcow2("g-xfs.qcow2", 320 * MIB);
         Path plain = lv.createQcow2("g-plain.qcow2", 64 * MIB);
         Path noSerial = lv.createQcow2("g-noserial.qcow2", 64 * MIB);
-        guest = lv.name("guest");
-        Path xml = lv.poolDir().resolveSibling(guest + ".xml");
-        Files.writeString(xml, image.domainXml(guest, List.of(
+        guest = lv.startGuest("guest", List.of(
                 new GuestImage.Disk(blk, "qcow2", "vdb", "virtio", "vdr-blk"),
                 new GuestImage.Disk(scsi, "raw", "sdb", "scsi", "vdr-scsi"),
                 new GuestImage.Disk(xfs, "qcow2", "vdc", "virtio", "vdr-xfs"),
                 new GuestImage.Disk(plain, "qcow2", "vdd", "virtio", "vdr-plain"),
-                new GuestImage.Disk(noSerial, "qcow2", "vde", "virtio", null))));
-        LibvirtFixture.virsh("define", xml.toString());
-        Files.delete(xml);
-        lv.adopt(guest);
-        LibvirtFixture.virsh("start", guest);
-        Duration boot = GuestImage.waitForAgent(guest, Duration.ofMinutes(3));
-        log.info("guest {} agent answered {} ms after start", guest, boot.toMillis());
+                new GuestImage.Disk(noSerial, "qcow2", "vde", "virtio", null)));
 
         // filesystems, made by the test inside the guest before any resize
         String blkDev = GuestImage.guestDiskBySerial(guest, "vdr-blk");
@@ -90,8 +80,7 @@ class GuestNotifyIT {
     }
 
     void execIn(String stdin, String program, String... args) {
-        GuestImage.ExecResult r = GuestImage.guestExec(guest, Duration.ofMinutes(2), stdin, program, args);
-        assertThat(r.exitCode()).as(program + " " + String.join(" ", args) + ": " + r.stderr()).isZero();
+        GuestImage.guestRun(guest, stdin, program, args);
     }
 
     /** The filesystem size the guest reports for a mount point, asked by the test itself. */

@@ -287,6 +287,16 @@ public final class GuestImage {
         }
     }
 
+    /** {@link #guestExec} with two minutes to run, for a program that must succeed; returns its stdout. */
+    public static String guestRun(String domain, String stdin, String program, String... args) {
+        ExecResult r = guestExec(domain, Duration.ofMinutes(2), stdin, program, args);
+        if (r.exitCode() != 0) {
+            throw new IllegalStateException(program + " " + String.join(" ", args) + " in " + domain + " exited "
+                    + r.exitCode() + ": " + r.stderr());
+        }
+        return r.stdout();
+    }
+
     /**
      * The guest's block device name ("vda", "sdb") of the disk with this {@code <serial>}: the agent reports no
      * serials in this guest (no udev), so this lists {@code guest-get-disks} and reads

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -232,9 +233,31 @@ public final class LibvirtFixture implements AutoCloseable {
     /** Defines (does not start) a domain named {@link #name(String) name(label)}; returns that name. */
     public String defineVm(String label, List<Disk> disks) {
         String name = name(label);
+        define(name, domainXml(name, disks));
+        return name;
+    }
+
+    /**
+     * Defines and starts the test guest of {@link GuestImage} (Linux with qemu-guest-agent) with these disks,
+     * named {@link #name(String) name(label)}; returns that name once its agent answers. GuestImage asks
+     * the agent through its own URI: a fixture of another daemon has no guest.
+     */
+    public String startGuest(String label, List<GuestImage.Disk> disks) {
+        if (!uri.equals(GuestImage.libvirtUri())) {
+            throw new IllegalStateException("the test guest runs on " + GuestImage.libvirtUri() + ", not " + uri);
+        }
+        String name = name(label);
+        define(name, GuestImage.get().domainXml(name, disks));
+        start(name);
+        Duration boot = GuestImage.waitForAgent(name, Duration.ofMinutes(3));
+        log.info("guest {} agent answered {} ms after start", name, boot.toMillis());
+        return name;
+    }
+
+    private void define(String name, String domainXml) {
         Path xml = poolDir.resolveSibling(name + ".xml");
         try {
-            Files.writeString(xml, domainXml(name, disks));
+            Files.writeString(xml, domainXml);
             run("define", xml.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -246,7 +269,6 @@ public final class LibvirtFixture implements AutoCloseable {
             }
         }
         domains.add(name);
-        return name;
     }
 
     /** A domain defined elsewhere (e.g. a guest OS domain) that this fixture removes on close. */
