@@ -3,27 +3,15 @@ package org.vdresize.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.vdresize.testsupport.MigratedPostgres;
 
 /** {@link AuditPagingContract} on PostgreSQL (the postgres profile), and that a page is an index scan there. */
 class AuditPagingPostgresIT extends AuditPagingContract {
 
-    static MigratedPostgres pg;
-
-    @BeforeAll
-    static void startPostgres() {
-        pg = MigratedPostgres.start("auditpaging");
-    }
-
-    @AfterAll
-    static void stopPostgres() {
-        if (pg != null) {
-            pg.close();
-        }
-    }
+    @RegisterExtension
+    static final MigratedPostgres pg = new MigratedPostgres("auditpaging");
 
     @Override
     protected DataSource dataSource() {

@@ -3,27 +3,15 @@ package org.vdresize.resize;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.vdresize.testsupport.MigratedPostgres;
 
 /** {@link ResizePagingContract} on PostgreSQL (the postgres profile), and that a page is an index scan there. */
 class ResizePagingPostgresIT extends ResizePagingContract {
 
-    static MigratedPostgres pg;
-
-    @BeforeAll
-    static void startPostgres() {
-        pg = MigratedPostgres.start("paging");
-    }
-
-    @AfterAll
-    static void stopPostgres() {
-        if (pg != null) {
-            pg.close();
-        }
-    }
+    @RegisterExtension
+    static final MigratedPostgres pg = new MigratedPostgres("paging");
 
     @Override
     protected DataSource dataSource() {
