@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.StreamSupport;
 import org.slf4j.Logger;
@@ -12,6 +13,7 @@ import org.vdresize.testsupport.Cmd;
 import org.vdresize.testsupport.LibvirtFixture;
 import org.vdresize.testsupport.LibvirtFixture.Disk;
 import org.vdresize.testsupport.PrivateLibvirtd;
+import org.vdresize.testsupport.TestFiles;
 
 /** What TlsHostIT and SshHostIT ask the application and a host the same way. */
 final class RemoteHosts {
@@ -76,13 +78,27 @@ final class RemoteHosts {
         return new RemoteVm(fixture, name);
     }
 
-    /** Removes the VM, starting the daemon again first if a test left it stopped. */
-    static void remove(RemoteVm vm, PrivateLibvirtd daemon) {
+    /**
+     * Removes the VM (starting the daemon again first if a test left it stopped), then closes the
+     * servers in front of the daemon, the daemon, and deletes the test's folder. Each may be null.
+     */
+    static void tearDown(RemoteVm vm, PrivateLibvirtd daemon, Path dir, AutoCloseable... servers) throws Exception {
         if (daemon != null && !daemon.isRunning()) {
             daemon.start();
         }
         if (vm != null) {
             vm.fixture().close();
+        }
+        for (AutoCloseable server : servers) {
+            if (server != null) {
+                server.close();
+            }
+        }
+        if (daemon != null) {
+            daemon.close();
+        }
+        if (dir != null) {
+            TestFiles.deleteRecursively(dir);
         }
     }
 

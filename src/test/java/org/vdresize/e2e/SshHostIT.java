@@ -32,7 +32,6 @@ import org.vdresize.inventory.HostStatus;
 import org.vdresize.libvirt.LibvirtHosts;
 import org.vdresize.testsupport.LibvirtFixture;
 import org.vdresize.testsupport.PrivateLibvirtd;
-import org.vdresize.testsupport.TestFiles;
 import org.vdresize.testsupport.TestSshd;
 
 /**
@@ -110,17 +109,8 @@ class SshHostIT {
     }
 
     @AfterAll
-    static void tearDown() {
-        RemoteHosts.remove(vm, daemon);
-        if (sshd != null) {
-            sshd.close();
-        }
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (dir != null) {
-            TestFiles.deleteRecursively(dir);
-        }
+    static void tearDown() throws Exception {
+        RemoteHosts.tearDown(vm, daemon, dir, sshd);
     }
 
     @BeforeEach

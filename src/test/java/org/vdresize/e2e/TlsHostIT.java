@@ -26,7 +26,6 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.vdresize.testsupport.LibvirtFixture;
 import org.vdresize.testsupport.PrivateLibvirtd;
-import org.vdresize.testsupport.TestFiles;
 import org.vdresize.testsupport.TestPki;
 
 /**
@@ -92,14 +91,8 @@ class TlsHostIT {
     }
 
     @AfterAll
-    static void tearDown() {
-        RemoteHosts.remove(vm, daemon);
-        if (daemon != null) {
-            daemon.close();
-        }
-        if (dir != null) {
-            TestFiles.deleteRecursively(dir);
-        }
+    static void tearDown() throws Exception {
+        RemoteHosts.tearDown(vm, daemon, dir);
     }
 
     @BeforeEach
