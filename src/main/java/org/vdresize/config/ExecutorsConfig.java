@@ -50,8 +50,8 @@ class ExecutorsConfig {
      * {@code vdresize.storage.threads} at a time, the others queued. When the node stops, it takes
      * no new job, and Spring waits for the running ones (up to
      * {@code spring.lifecycle.timeout-per-shutdown-phase}) while the engine and the database are
-     * still there; a job cut short stays RUNNING and is taken over as lost
-     * ({@code vdresize.storage.lost-after}).
+     * still there, and its heartbeat goes on ({@link StorageHeartbeat}); a job cut short stays RUNNING
+     * and is taken over as lost ({@code vdresize.storage.lost-after}).
      */
     @Bean(StorageJobService.EXECUTOR)
     ThreadPoolTaskExecutor storageJobExecutor(VdresizeProperties properties) {
@@ -65,10 +65,27 @@ class ExecutorsConfig {
     }
 
     /**
-     * The scheduler of the {@code @Scheduled} methods (storage heartbeat, cancelled resizes, audit
-     * retention), as Spring Boot would make it (spring.task.scheduling.*). Declared here because
-     * the watch's scheduler above would otherwise take its place (Boot makes its own only when
-     * there is no scheduler bean at all).
+     * {@link StorageHeartbeat}: the heartbeat of this node's storage jobs. Keeps taking tasks after
+     * the context starts closing and is shut down only with the beans, as the heartbeat must go on
+     * while the stop waits for the storage jobs ({@link StorageHeartbeat#PHASE} ends it). Its own
+     * phase comes after the heartbeat's: Spring stops a lifecycle bean's users with it, so in the
+     * executors' phase it would end the heartbeat while the stop still waits for the jobs.
+     */
+    @Bean(StorageHeartbeat.SCHEDULER)
+    ThreadPoolTaskScheduler storageHeartbeatScheduler() {
+        ThreadPoolTaskScheduler scheduler = new ThreadPoolTaskScheduler();
+        scheduler.setPoolSize(1);
+        scheduler.setThreadNamePrefix("storage-heartbeat-");
+        scheduler.setDaemon(true);
+        scheduler.setAcceptTasksAfterContextClose(true);
+        scheduler.setPhase(StorageHeartbeat.PHASE - 1024);
+        return scheduler;
+    }
+
+    /**
+     * The scheduler of the {@code @Scheduled} methods (cancelled resizes, audit retention), as Spring
+     * Boot would make it (spring.task.scheduling.*). Declared here because the schedulers above would
+     * otherwise take its place (Boot makes its own only when there is no scheduler bean at all).
      */
     @Bean
     ThreadPoolTaskScheduler taskScheduler(ThreadPoolTaskSchedulerBuilder builder) {

@@ -15,7 +15,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.core.task.AsyncTaskExecutor;
 import org.springframework.core.task.TaskRejectedException;
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -193,9 +192,12 @@ public class StorageJobService {
         return jobs.forResize(resizeId);
     }
 
-    /** Every vdresize.storage.heartbeat (5 s); other nodes take a job over after vdresize.storage.lost-after without one. */
-    @Scheduled(fixedDelayString = "${vdresize.storage.heartbeat:PT5S}")
-    void heartbeat() {
+    /**
+     * Marks this node's running jobs as alive; other nodes take a job over after
+     * vdresize.storage.lost-after without this. Called every vdresize.storage.heartbeat (5 s), also
+     * while a stopping node waits for its jobs (config.StorageHeartbeat).
+     */
+    public void heartbeat() {
         if (!running.isEmpty()) {
             jobs.heartbeat(node.id(), clock.instant());
         }

@@ -183,7 +183,7 @@ class OpsEndpointsTest {
                 .contains("# TYPE vdresize_resize_duration_seconds histogram");
         // vdresize's own pools are Spring's executors, measured like any (config.ExecutorsConfig)
         for (String pool : List.of("resizeViewReaders", "resizeStatusWatchScheduler", "libvirtConnector",
-                "libvirtCloser", "taskScheduler")) {
+                "libvirtCloser", "taskScheduler", "storageHeartbeatScheduler")) {
             assertThat(response.body()).contains("executor_pool_size_threads{name=\"" + pool + "\"}",
                     "executor_completed_tasks_total{name=\"" + pool + "\"}", "executor_queued_tasks{name=\"" + pool + "\"}");
         }

@@ -23,6 +23,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -45,8 +47,9 @@ import org.vdresize.testsupport.ScratchMount;
  * each step once and no lock is left behind.
  *
  * <p>Two stops: one with the default shutdown wait, which the job outlives by far less than its 30 s
- * (the node waits for the job and records it DONE before it exits), and one with a wait of 1 s, which
- * cuts the job short (the row stays RUNNING; the next start takes it over from the volume). The kill
+ * (the node waits for the job, writing its heartbeat meanwhile, and records it DONE before it exits),
+ * and one with a wait of 1 s, which cuts the job short (the row stays RUNNING; the next start takes it
+ * over from the volume). The kill
  * -9 during a storage job is {@link CrashRecoveryIT}'s. The storage step is made slow the same way:
  * a preallocated growth on a file system without fallocate ({@link ScratchMount#ramfs}).
  */
@@ -68,6 +71,8 @@ class StopDuringStorageJobIT {
     static final long START = 16 * MIB;
     /** H2's own shutdown hook closed the database under the steps and jobs the stopping node waits for */
     static final String H2_CLOSED_EARLY = "Database is already closed";
+    /** the first stop's storage heartbeat, often enough to see it go on during the stop */
+    static final Duration BEAT = Duration.ofMillis(200);
 
     static ScratchMount slow;
     static LibvirtFixture lv;
@@ -108,7 +113,7 @@ class StopDuringStorageJobIT {
     @Test
     @Order(1)
     void stoppedDuringTheStorageJobTheNodeWaitsForItAndTheNextStartCompletesTheResize() throws Exception {
-        AppJvm first = start();
+        AppJvm first = start("--vdresize.storage.heartbeat=" + BEAT);
         Path image = withSentinel(lv, lv.createRawPreallocated("stop-wait.img", START));
         String vm = lv.startVm("stopwait", Disk.virtio(image, "vdb"));
         long target = START + GROWTH;
@@ -116,12 +121,21 @@ class StopDuringStorageJobIT {
         String id = accepted(first.api(), json("{'vm':'%s','target':'vdb','size':'+1G'}", vm));
         await("the storage job writes the new tail", TIMEOUT, () -> lv.fileSize(image) > START);
         long atStop = lv.fileSize(image);
+        Instant sigterm = Instant.now();
         Duration stop = stop(first);
         assertThat(atStop).as("stopped while the storage job ran (else this test proves nothing)").isLessThan(target);
-        log.info("SIGTERM with the image at {} of {} B: the JVM ended after {} ms", atStop, target, stop.toMillis());
+        Instant beat = storageJobTime(id, "heartbeat_at");
+        Instant ended = storageJobTime(id, "ended_at");
+        log.info("SIGTERM with the image at {} of {} B: the JVM ended after {} ms; the job ended {} ms after the SIGTERM, "
+                + "its last heartbeat {} ms after it", atStop, target, stop.toMillis(),
+                Duration.between(sigterm, ended).toMillis(), Duration.between(sigterm, beat).toMillis());
 
         assertThat(stop).as("a stop waits for the storage job, within the shutdown phase's 30 s").isLessThan(GRACEFUL_STOP);
         assertThat(storageJob(id)).as("the job ended before the node did").isEqualTo("DONE");
+        assertThat(Duration.between(sigterm, ended)).as("the job ran on after the SIGTERM (else the heartbeat proves nothing)")
+                .isGreaterThan(BEAT.multipliedBy(3));
+        assertThat(beat).as("the heartbeat goes on while the stopping node waits for the job, up to its end")
+                .isAfter(sigterm.plus(BEAT)).isAfter(ended.minus(BEAT.multipliedBy(2)));
         assertThat(lv.fileSize(image)).as("grown before the node ended").isEqualTo(target);
         assertThat(Files.readString(lastLog)).as("the stopped node's log")
                 .containsPattern("storage job \\S+ done").doesNotContainPattern("storage job \\S+ failed")
@@ -194,6 +208,18 @@ class StopDuringStorageJobIT {
             try (ResultSet rs = q.executeQuery()) {
                 assertThat(rs.next()).as("a storage job row for " + resizeId).isTrue();
                 return rs.getString(1);
+            }
+        }
+    }
+
+    /** A time of the storage job's row as the stopped node left it. */
+    private static Instant storageJobTime(String resizeId, String column) throws SQLException {
+        try (Connection db = DriverManager.getConnection("jdbc:h2:file:" + work.resolve("db"), "sa", "");
+             PreparedStatement q = db.prepareStatement("select " + column + " from vdr_storage_job where resize_id = ?")) {
+            q.setString(1, resizeId);
+            try (ResultSet rs = q.executeQuery()) {
+                assertThat(rs.next()).as("a storage job row for " + resizeId).isTrue();
+                return rs.getObject(1, OffsetDateTime.class).toInstant();
             }
         }
     }
