@@ -5,6 +5,7 @@ import static org.vdresize.process.ResizeProcess.STEP_NAMES;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.camunda.bpm.engine.ActivityTypes;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.history.HistoricActivityInstance;
 import org.slf4j.Logger;
@@ -60,12 +61,16 @@ public class StepBackfill implements ApplicationListener<ContextRefreshedEvent> 
                     .orderByHistoricActivityInstanceStartTime().asc().orderPartiallyByOccurrence().asc().list();
             List<StepRow> steps = new java.util.ArrayList<>();
             long seq = 0;
-            for (HistoricActivityInstance a : activities) {
+            for (int i = 0; i < activities.size(); i++) {
+                HistoricActivityInstance a = activities.get(i);
                 seq++; // the query's order: what the engine's sequence counter gave these steps
                 StepName name = STEP_NAMES.get(a.getActivityId());
                 if (name != null) {
+                    // an event-based gateway ends cancelled when one of its events comes, and the instance goes on
+                    boolean leftForAnEvent = ActivityTypes.GATEWAY_EVENT_BASED.equals(a.getActivityType())
+                            && i < activities.size() - 1;
                     steps.add(new StepRow(id, a.getId(), a.getActivityId(), name.name(), instant(a.getStartTime()),
-                            instant(a.getEndTime()), a.isCanceled(), seq));
+                            instant(a.getEndTime()), a.isCanceled() && !leftForAnEvent, seq));
                 }
             }
             if (!steps.isEmpty()) {

@@ -10,7 +10,10 @@ import java.util.List;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.ActivityTypes;
+import org.camunda.bpm.engine.impl.context.BpmnExecutionContext;
 import org.camunda.bpm.engine.impl.context.Context;
+import org.camunda.bpm.engine.impl.persistence.entity.ExecutionEntity;
 import org.camunda.bpm.engine.impl.history.event.HistoricActivityInstanceEventEntity;
 import org.camunda.bpm.engine.impl.history.event.HistoricProcessInstanceEventEntity;
 import org.camunda.bpm.engine.impl.history.event.HistoryEvent;
@@ -85,7 +88,24 @@ public class StepRecordingPlugin extends AbstractProcessEnginePlugin {
                 return; // gateways, events, multi-instance bodies; updates (a task's assignee) change no step
             }
             resizes.saveStep(new StepRow(a.getProcessInstanceId(), a.getActivityInstanceId(), a.getActivityId(), name.name(),
-                    instant(a.getStartTime()), instant(a.getEndTime()), a.isCanceled(), a.getSequenceCounter()));
+                    instant(a.getStartTime()), instant(a.getEndTime()), a.isCanceled() && !leftForOneOfItsEvents(a),
+                    a.getSequenceCounter()));
+        }
+
+        /**
+         * The engine ends an event-based gateway's activity instance as cancelled when one of its
+         * events comes, which is how the wait ends; it failed only when the instance itself is cancelled.
+         */
+        private static boolean leftForOneOfItsEvents(HistoricActivityInstanceEventEntity a) {
+            if (!ActivityTypes.GATEWAY_EVENT_BASED.equals(a.getActivityType())) {
+                return false;
+            }
+            BpmnExecutionContext context = Context.getBpmnExecutionContext();
+            if (context == null || context.getExecution() == null) {
+                return false;
+            }
+            ExecutionEntity instance = context.getExecution().getProcessInstance();
+            return !instance.isEnded() && instance.getDeleteReason() == null;
         }
 
         /** Cancelled or deleted: who did it is the command's user, as in the engine's user operation log. */

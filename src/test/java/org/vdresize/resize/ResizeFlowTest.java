@@ -300,8 +300,10 @@ class ResizeFlowTest {
         ResizeView done = awaitEnd(id);
 
         assertThat(done.status()).isEqualTo(ResizeStatus.COMPLETED);
+        // a wait that its message or timer ended is done, not failed (the engine cancels the gateway's other event)
         assertThat(done.steps()).filteredOn(step -> step.name().equals("STORAGE_POLL_WAIT")).isNotEmpty()
-                .allSatisfy(step -> assertThat(step.endedAt()).isNotNull());
+                .allSatisfy(step -> assertThat(step.endedAt()).isNotNull())
+                .allSatisfy(step -> assertThat(step.status()).isEqualTo(StepState.DONE));
         assertThat(auditTypes(done.id())).containsSubsequence("STORAGE_EXTENDED", "VM_DISK_RESIZED", "RESIZE_COMPLETED");
     }
 
@@ -566,6 +568,32 @@ class ResizeFlowTest {
         assertThat(cancelledResizes.endCancelled()).isZero();
         // and the disk can be resized again
         assertThat(awaitEnd(resizes.start(byPath("+16M"), "bob").id()).status()).isEqualTo(ResizeStatus.COMPLETED);
+    }
+
+    @Test
+    void aResizeCancelledWhileItWaitsForItsStorageJobShowsThatWaitFailed() throws Exception {
+        runningVm("vm1");
+        CountDownLatch release = new CountDownLatch(1);
+        doAnswer(i -> {
+            release.await(20, TimeUnit.SECONDS);
+            libvirt.setCapacity(PATH, i.getArgument(3));
+            return null;
+        }).when(storage).grow(eq("local"), eq("p"), eq("d.img"), anyLong(), anyBoolean());
+        String id = resizes.start(byPath("+16M"), "alice").id();
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                runtime.createEventSubscriptionQuery().processInstanceId(id).eventType("message").count() == 1);
+
+        runtime.deleteProcessInstance(id, "wrong disk", true, true);
+        release.countDown();
+        // the grow goes on without its instance: let it end before the next test uses the disk
+        await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
+                "select count(*) from vdr_storage_job where resize_id = ? and state = 'RUNNING'", Integer.class, id) == 0);
+
+        ResizeView.Step wait = resizes.find(id).orElseThrow().steps().stream()
+                .filter(step -> step.name().equals("STORAGE_POLL_WAIT")).reduce((first, last) -> last).orElseThrow();
+        assertThat(wait.status()).isEqualTo(StepState.FAILED);
+        assertThat(wait.endedAt()).isNotNull();
+        cancelledResizes.endCancelled();
     }
 
     @Test
