@@ -440,7 +440,8 @@ class ClusterIT {
         // a job's success is logged once per execution that committed
         List<String> twice = new ArrayList<>();
         try (PreparedStatement q = db.prepareStatement("select process_instance_id_, job_id_, count(*) from act_hi_job_log"
-                + " where job_state_ = 2 group by process_instance_id_, job_id_ having count(*) > 1");
+                + " where job_state_ = 2 and process_instance_id_ is not null" // not the engine's own jobs (history cleanup)
+                + " group by process_instance_id_, job_id_ having count(*) > 1");
              ResultSet rs = q.executeQuery()) {
             while (rs.next()) {
                 if (ids.contains(rs.getString(1))) {
@@ -513,7 +514,7 @@ class ClusterIT {
 
     private static Map<String, Integer> successfulJobsByNode(Connection db, Set<String> ids) throws SQLException {
         Map<String, Integer> byNode = new HashMap<>();
-        try (PreparedStatement q = db.prepareStatement("select process_instance_id_, hostname_ from act_hi_job_log where job_state_ = 2");
+        try (PreparedStatement q = db.prepareStatement("select process_instance_id_, hostname_ from act_hi_job_log where job_state_ = 2 and process_instance_id_ is not null");
              ResultSet rs = q.executeQuery()) {
             while (rs.next()) {
                 if (ids.contains(rs.getString(1))) {
@@ -527,7 +528,7 @@ class ClusterIT {
     /** How many instances had their jobs run by one node only, by the other only, or by both. */
     private static Map<String, Integer> instancesByExecutingNodes(Connection db, Set<String> ids) throws SQLException {
         Map<String, Set<String>> nodes = new HashMap<>();
-        try (PreparedStatement q = db.prepareStatement("select process_instance_id_, hostname_ from act_hi_job_log where job_state_ = 2");
+        try (PreparedStatement q = db.prepareStatement("select process_instance_id_, hostname_ from act_hi_job_log where job_state_ = 2 and process_instance_id_ is not null");
              ResultSet rs = q.executeQuery()) {
             while (rs.next()) {
                 if (ids.contains(rs.getString(1))) {
@@ -550,8 +551,9 @@ class ClusterIT {
         Map<String, Integer> counts = new HashMap<>();
         try (PreparedStatement q = db.prepareStatement(sql); ResultSet rs = q.executeQuery()) {
             while (rs.next()) {
-                if (ids.contains(rs.getString(1))) {
-                    counts.put(rs.getString(1), rs.getInt(2));
+                String id = rs.getString(1);
+                if (id != null && ids.contains(id)) {
+                    counts.put(id, rs.getInt(2));
                 }
             }
         }
