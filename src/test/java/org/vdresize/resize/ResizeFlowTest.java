@@ -280,22 +280,10 @@ class ResizeFlowTest {
     @Test
     void aStorageJobThatOutlastsItsFirstCheckIsWaitedForAndTheResizeCompletes() throws Exception {
         runningVm("vm1");
-        CountDownLatch release = new CountDownLatch(1);
-        doAnswer(i -> {
-            release.await(20, TimeUnit.SECONDS);
-            libvirt.setCapacity(PATH, i.getArgument(3));
-            return null;
-        }).when(storage).grow(eq("local"), eq("p"), eq("d.img"), anyLong(), anyBoolean());
+        CountDownLatch release = growOnlyWhenReleased();
 
         String id = resizes.start(byPath("+16M"), "alice").id();
-        long end = System.currentTimeMillis() + 20_000;
-        while (runtime.createEventSubscriptionQuery().processInstanceId(id).eventType("message").count() == 0
-                && System.currentTimeMillis() < end) {
-            Thread.sleep(10);
-        }
-        assertThat(runtime.createEventSubscriptionQuery().processInstanceId(id).eventType("message")
-                .eventName(org.vdresize.process.ResizeProcess.MESSAGE_STORAGE_JOB_ENDED).count())
-                .as("waiting for the storage job's end").isOne();
+        awaitTheWaitForTheStorageJob(id);
         release.countDown();
         ResizeView done = awaitEnd(id);
 
@@ -305,6 +293,24 @@ class ResizeFlowTest {
                 .allSatisfy(step -> assertThat(step.endedAt()).isNotNull())
                 .allSatisfy(step -> assertThat(step.status()).isEqualTo(StepState.DONE));
         assertThat(auditTypes(done.id())).containsSubsequence("STORAGE_EXTENDED", "VM_DISK_RESIZED", "RESIZE_COMPLETED");
+    }
+
+    /** The disk's storage grow blocks until the returned latch is counted down (at most 20 s). */
+    CountDownLatch growOnlyWhenReleased() {
+        CountDownLatch release = new CountDownLatch(1);
+        doAnswer(i -> {
+            release.await(20, TimeUnit.SECONDS);
+            libvirt.setCapacity(PATH, i.getArgument(3));
+            return null;
+        }).when(storage).grow(eq("local"), eq("p"), eq("d.img"), anyLong(), anyBoolean());
+        return release;
+    }
+
+    /** Until the resize waits at the event-based gateway for its storage job's end (the message). */
+    void awaitTheWaitForTheStorageJob(String id) {
+        await("waiting for the storage job's end").pollInSameThread().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+                .until(() -> runtime.createEventSubscriptionQuery().processInstanceId(id).eventType("message")
+                        .eventName(org.vdresize.process.ResizeProcess.MESSAGE_STORAGE_JOB_ENDED).count() == 1);
     }
 
     @Test
@@ -573,15 +579,9 @@ class ResizeFlowTest {
     @Test
     void aResizeCancelledWhileItWaitsForItsStorageJobShowsThatWaitFailed() throws Exception {
         runningVm("vm1");
-        CountDownLatch release = new CountDownLatch(1);
-        doAnswer(i -> {
-            release.await(20, TimeUnit.SECONDS);
-            libvirt.setCapacity(PATH, i.getArgument(3));
-            return null;
-        }).when(storage).grow(eq("local"), eq("p"), eq("d.img"), anyLong(), anyBoolean());
+        CountDownLatch release = growOnlyWhenReleased();
         String id = resizes.start(byPath("+16M"), "alice").id();
-        await().atMost(Duration.ofSeconds(20)).until(() ->
-                runtime.createEventSubscriptionQuery().processInstanceId(id).eventType("message").count() == 1);
+        awaitTheWaitForTheStorageJob(id);
 
         runtime.deleteProcessInstance(id, "wrong disk", true, true);
         release.countDown();
