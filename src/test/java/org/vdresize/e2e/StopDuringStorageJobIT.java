@@ -176,7 +176,7 @@ class StopDuringStorageJobIT {
         JsonNode done = awaitEnd(api, id, "COMPLETED", RECOVERY);
         log.info("resize {} COMPLETED {} ms after the application was UP again", id,
                 Duration.ofNanos(System.nanoTime() - restarted).toMillis());
-        assertThat(done.at("/vms/0/status").asText()).isEqualTo("RESIZED");
+        assertThat(done.at("/vms/0/status").asText()).as(done.toPrettyString()).isEqualTo("RESIZED");
         assertThat(done.at("/vms/0/capacity").asLong()).isEqualTo(target);
         assertThat(lv.domblkinfoCapacity(vm, "vdb")).isEqualTo(target);
         DiskOracle.State after = state(lv, image);
