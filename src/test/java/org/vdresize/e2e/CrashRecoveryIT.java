@@ -13,18 +13,16 @@ import static org.vdresize.testsupport.LibvirtFixture.MIB;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.vdresize.testsupport.TestFiles;
 import org.vdresize.testsupport.LibvirtFixture;
 import org.vdresize.testsupport.LibvirtFixture.Disk;
 import org.vdresize.testsupport.ScratchMount;
@@ -58,7 +56,7 @@ class CrashRecoveryIT {
             throw new IllegalStateException(AppJvm.JAR.toAbsolutePath() + " is missing: failsafe runs after 'package', "
                     + "so run 'mvn verify', or build the jar first with 'mvn -B -DskipTests package'");
         }
-        AppJvm.removeLeftovers(CrashRecoveryIT::deleteRecursively);
+        AppJvm.removeLeftovers(TestFiles::deleteRecursively);
         slow = ScratchMount.ramfs();
         lv = LibvirtFixture.create(LibvirtFixture.URI, slow.dir());
         work = Files.createTempDirectory(LibvirtFixture.PREFIX + ProcessHandle.current().pid() + "-crash-");
@@ -76,8 +74,8 @@ class CrashRecoveryIT {
             slow.close();
         }
         if (work != null) {
-            keepLogs();
-            deleteRecursively(work);
+            TestFiles.keepLogs(work, "CrashRecoveryIT");
+            TestFiles.deleteRecursively(work);
         }
     }
 
@@ -152,23 +150,5 @@ class CrashRecoveryIT {
     }
 
     /** The applications' logs go where failsafe keeps its reports, for the post-mortem. */
-    private static void keepLogs() {
-        Path reports = Path.of("target/failsafe-reports");
-        try (Stream<Path> logs = Files.list(work)) {
-            Files.createDirectories(reports);
-            for (Path log : logs.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
-                Files.copy(log, reports.resolve("CrashRecoveryIT-" + log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            // only diagnostics
-        }
-    }
 
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -87,7 +87,7 @@ class HostReconfigurationIT {
             }
         }
         if (work != null) {
-            keepLogs();
+            TestFiles.keepLogs(work, "HostReconfigurationIT");
             TestFiles.deleteRecursively(work);
         }
     }
@@ -208,15 +208,4 @@ class HostReconfigurationIT {
     }
 
     /** The applications' logs go where failsafe keeps its reports, for the post-mortem. */
-    private static void keepLogs() {
-        try (var logs = Files.list(work)) {
-            Path reports = Files.createDirectories(Path.of("target/failsafe-reports"));
-            for (Path log : logs.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
-                Files.copy(log, reports.resolve("HostReconfigurationIT-" + log.getFileName()),
-                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            // only diagnostics
-        }
-    }
 }

@@ -13,10 +13,8 @@ import static org.vdresize.testsupport.LibvirtFixture.MIB;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -25,8 +23,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -35,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vdresize.testsupport.TestFiles;
 import org.vdresize.testsupport.LibvirtFixture;
 import org.vdresize.testsupport.LibvirtFixture.Disk;
 import org.vdresize.testsupport.ScratchMount;
@@ -87,7 +84,7 @@ class StopDuringStorageJobIT {
             throw new IllegalStateException(AppJvm.JAR.toAbsolutePath() + " is missing: failsafe runs after 'package', "
                     + "so run 'mvn verify', or build the jar first with 'mvn -B -DskipTests package'");
         }
-        AppJvm.removeLeftovers(StopDuringStorageJobIT::deleteRecursively);
+        AppJvm.removeLeftovers(TestFiles::deleteRecursively);
         slow = ScratchMount.ramfs();
         lv = LibvirtFixture.create(LibvirtFixture.URI, slow.dir());
         work = AppJvm.workFolder("stop");
@@ -105,8 +102,8 @@ class StopDuringStorageJobIT {
             slow.close();
         }
         if (work != null) {
-            keepLogs();
-            deleteRecursively(work);
+            TestFiles.keepLogs(work, "StopDuringStorageJobIT");
+            TestFiles.deleteRecursively(work);
         }
     }
 
@@ -231,23 +228,5 @@ class StopDuringStorageJobIT {
     }
 
     /** The applications' logs go where failsafe keeps its reports, for the post-mortem. */
-    private static void keepLogs() {
-        Path reports = Path.of("target/failsafe-reports");
-        try (Stream<Path> logs = Files.list(work)) {
-            Files.createDirectories(reports);
-            for (Path log : logs.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
-                Files.copy(log, reports.resolve("StopDuringStorageJobIT-" + log.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            // only diagnostics
-        }
-    }
 
-    private static void deleteRecursively(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

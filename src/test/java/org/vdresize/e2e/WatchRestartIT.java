@@ -5,19 +5,16 @@ import static org.awaitility.Awaitility.await;
 import static org.vdresize.testsupport.LibvirtFixture.MIB;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.vdresize.testsupport.TestFiles;
 import org.vdresize.testsupport.GuestImage;
 import org.vdresize.testsupport.LibvirtFixture;
 
@@ -39,7 +36,7 @@ class WatchRestartIT {
 
     @BeforeAll
     static void environment() throws Exception {
-        AppJvm.removeLeftovers(WatchRestartIT::deleteRecursively);
+        AppJvm.removeLeftovers(TestFiles::deleteRecursively);
         lv = LibvirtFixture.create();
         work = AppJvm.workFolder("watch-restart");
         disk = lv.createQcow2("w-restart.qcow2", 64 * MIB);
@@ -59,7 +56,7 @@ class WatchRestartIT {
             lv.close();
         }
         if (work != null) {
-            deleteRecursively(work);
+            TestFiles.deleteRecursively(work);
         }
     }
 
@@ -129,11 +126,4 @@ class WatchRestartIT {
         GuestImage.guestRun(guest, null, program, args);
     }
 
-    static void deleteRecursively(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -3,6 +3,7 @@ package org.vdresize.testsupport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -31,6 +32,21 @@ public final class TestFiles {
             });
         } catch (IOException e) {
             log.warn("cannot delete {}: {}", dir, e.toString());
+        }
+    }
+
+    /**
+     * Copies the {@code *.log} files of an IT's work folder to target/failsafe-reports, named after
+     * the test, before the folder is deleted; only diagnostics, so nothing is thrown.
+     */
+    public static void keepLogs(Path work, String testName) {
+        try (Stream<Path> logs = Files.list(work)) {
+            Path reports = Files.createDirectories(Path.of("target/failsafe-reports"));
+            for (Path file : logs.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
+                Files.copy(file, reports.resolve(testName + "-" + file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            log.debug("no logs kept from {}: {}", work, e.toString());
         }
     }
 }
